@@ -1,0 +1,1 @@
+export type { Codec, Decoder, Encoder } from './codec.js';
