@@ -1,1 +1,10 @@
-export {};
+export { DEFAULT_WINDOW, Reorderer } from './reorderer.js';
+export type { ReleaseCallback, ReordererOptions } from './reorderer.js';
+export {
+  DuplicateSequenceError,
+  InvalidOptionError,
+  InvalidSequenceError,
+  ReorderError,
+  WindowOverflowError,
+} from './errors.js';
+export { MAX_WINDOW } from './internal/validate.js';
