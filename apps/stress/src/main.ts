@@ -1,1 +1,54 @@
-export {};
+import { writeFileSync } from 'node:fs';
+import { parseStressArgs } from './cli.js';
+import { EXIT_ERRORS, formatErrorLine } from './errors.js';
+import { formatSummary } from './internal/format-summary.js';
+import { ProgressLine } from './internal/progress-line.js';
+import { startStress } from './internal/run-stress.js';
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parseStressArgs>;
+  try {
+    parsed = parseStressArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${formatErrorLine(error)}\n`);
+    return (error as { exitCode?: number }).exitCode ?? EXIT_ERRORS;
+  }
+  if (parsed.kind === 'exit') return parsed.exitCode;
+  const options = parsed.options;
+
+  const run = startStress(options);
+  const progress = options.quiet || !process.stderr.isTTY ? undefined : new ProgressLine(run.progress, process.stderr);
+  progress?.begin();
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts > 1) process.exit(130);
+    run.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const { summary, latency } = await run.done;
+  progress?.end();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (options.hgrm !== undefined) {
+    try {
+      // Values in milliseconds, the unit HdrHistogram's plotter and wrk2 use.
+      writeFileSync(options.hgrm, latency.outputPercentileDistribution(5, 1000));
+    } catch (error) {
+      process.stderr.write(`stress: IOCP_ERR_HGRM_WRITE: cannot write ${options.hgrm}: ${(error as Error).message}\n`);
+    }
+  }
+  process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+  return summary.exitCode;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${formatErrorLine(error)}\n`);
+    process.exitCode = EXIT_ERRORS;
+  },
+);

@@ -1,0 +1,88 @@
+import type { LoadPattern, StressMode } from '../stress-options.js';
+
+/** One engine's share of the run (serializable: it crosses into worker threads). */
+export interface EngineConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly mode: StressMode;
+  readonly pattern: LoadPattern;
+  /** Connections (or short-mode loops) this engine runs. */
+  readonly connections: number;
+  /** Id of this engine's first connection (ids are global across engines). */
+  readonly connIdBase: number;
+  /** This engine's share of `--ramp`; 0 = as fast as possible. */
+  readonly rampPerSec: number;
+  readonly depth: number;
+  readonly ratePerSec: number;
+  readonly perConn: number;
+  readonly sizeMin: number;
+  readonly sizeMax: number;
+  /** Measured duration after warmup; 0 = until the message budget is done. */
+  readonly durationMs: number;
+  /** This engine's share of `--messages`; 0 = unbounded. */
+  readonly messages: number;
+  readonly warmupMs: number;
+  readonly connectTimeoutMs: number;
+  readonly drainTimeoutMs: number;
+  readonly maxInflight: number;
+}
+
+/** The first byte where an echo differed from what was sent. */
+export interface MismatchReport {
+  /** Global connection id (0-based, in opening order; short mode: the loop id). */
+  readonly connection: number;
+  /** Offset in that connection's received byte stream (short mode: of that connection instance). */
+  readonly offset: number;
+  /** Byte that was sent at that offset; -1 when the server returned more bytes than were sent. */
+  readonly expected: number;
+  /** Byte that came back. */
+  readonly actual: number;
+  /** When it was seen, ms since the engine started. */
+  readonly atMs: number;
+}
+
+/** What one engine reports at the end (serializable). */
+export interface EngineResult {
+  /** Measured window: from warmup end to stop, in ms. */
+  readonly windowMs: number;
+  /** From start until every connection attempt had settled (long connections); null if never. */
+  readonly openMs: number | null;
+  readonly opened: number;
+  readonly failed: number;
+  readonly closedEarly: number;
+  /** Completed short connections in the window. */
+  readonly shortDone: number;
+  /** Messages sent / answered in the window (answers after stop, during drain, included). */
+  readonly sent: number;
+  readonly received: number;
+  /** Messages answered before the stop, in the window: the base of messages/s. */
+  readonly receivedInWindow: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+  readonly bytesReceivedInWindow: number;
+  /** Timed mode: sends skipped because `--max-inflight` was reached. */
+  readonly skipped: number;
+  /** Messages still unanswered when the drain timeout expired. */
+  readonly unanswered: number;
+  readonly errors: Record<string, number>;
+  readonly mismatches: number;
+  readonly firstMismatch: MismatchReport | null;
+  /** Latency histogram (µs), HdrHistogram compressed base64. */
+  readonly latency: string;
+  /** Connect latency histogram (µs), HdrHistogram compressed base64. */
+  readonly connectLatency: string;
+}
+
+/** Slots of the live progress array (cumulative since start; written by the engine, read by main). */
+export const Progress = {
+  received: 0,
+  bytesReceived: 1,
+  open: 2,
+  failed: 3,
+  errors: 4,
+  mismatches: 5,
+  shortDone: 6,
+  /** 0 warmup, 1 measuring, 2 draining, 3 done. */
+  phase: 7,
+  length: 8,
+} as const;

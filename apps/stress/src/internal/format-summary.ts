@@ -1,0 +1,49 @@
+import type { LatencySummary, StressSummary } from '../stress-summary.js';
+
+function n(x: number): string {
+  return x.toLocaleString('en-US', { maximumFractionDigits: 1 });
+}
+
+function lat(l: LatencySummary): string {
+  if (l.count === 0) return 'none recorded';
+  return `p50 ${n(l.p50)}  p90 ${n(l.p90)}  p99 ${n(l.p99)}  p99.9 ${n(l.p999)}  max ${n(l.max)}  mean ${n(l.mean)}  (n=${n(l.count)})`;
+}
+
+function byte(b: number): string {
+  return b < 0 ? 'none (extra byte)' : `0x${b.toString(16).padStart(2, '0')}`;
+}
+
+/** The human-readable end-of-run report (stdout without `--json`). */
+export function formatSummary(s: StressSummary): string {
+  const c = s.config;
+  const size = c.sizeMin === c.sizeMax ? `${c.sizeMin} B` : `${c.sizeMin}-${c.sizeMax} B`;
+  const load =
+    s.pattern === 'timed'
+      ? `rate ${n(c.ratePerSec)}/s per connection`
+      : s.pattern === 'short'
+        ? `short, ${c.perConn} per connection, depth ${c.depth}`
+        : `depth ${c.depth}`;
+  const conns = s.connections;
+  const lines = [
+    `stress ${s.target}  ${s.mode}  ${s.connections.requested} connections  ${load}  size ${size}  threads ${c.threads}  ${s.elapsedSec.toFixed(2)} s measured`,
+    `connections  opened ${n(conns.opened)}  failed ${n(conns.failed)}  closed early ${n(conns.closedEarly)}` +
+      (conns.openMs !== null ? `  all open in ${n(conns.openMs)} ms` : '') +
+      (conns.perSecond !== null ? `  completed ${n(conns.completed)}  ${n(conns.perSecond)} conn/s` : ''),
+    `messages     sent ${n(s.messages.sent)}  received ${n(s.messages.received)}  ${n(s.messages.perSecond)} msg/s` +
+      (s.messages.unanswered > 0 ? `  unanswered ${n(s.messages.unanswered)}` : '') +
+      (s.messages.skipped > 0 ? `  skipped ${n(s.messages.skipped)}` : ''),
+    `throughput   ${s.bytes.mibPerSecond.toFixed(2)} MiB/s received  (${n(s.bytes.received)} bytes verified)`,
+    `latency us   ${lat(s.latencyUs)}`,
+    `connect us   ${lat(s.connectLatencyUs)}`,
+    `errors       ${n(s.errors.total)} (max ${n(s.errors.maxAllowed)})` +
+      Object.entries(s.errors.byCode)
+        .map(([code, k]) => `  ${code} ${n(k)}`)
+        .join(''),
+    `mismatches   ${n(s.mismatches.count)}` +
+      (s.mismatches.first
+        ? `  first: connection ${s.mismatches.first.connection} offset ${s.mismatches.first.offset} expected ${byte(s.mismatches.first.expected)} got ${byte(s.mismatches.first.actual)}`
+        : ''),
+    `result       ${s.exitCode === 0 ? 'ok' : s.exitCode === 3 ? 'MISMATCH' : 'ERRORS'} (exit ${s.exitCode})`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

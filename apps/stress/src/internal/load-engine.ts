@@ -1,0 +1,418 @@
+import { type Histogram, build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { ErrorCodes } from '../errors.js';
+import { type EngineConfig, type EngineResult, type MismatchReport, Progress } from './engine-types.js';
+import { LoadConnection } from './load-connection.js';
+import { PayloadPool } from './payload-pool.js';
+
+/** Connect attempts in progress at once (keeps the listen backlog from overflowing). */
+export const MAX_PENDING_CONNECTS = 256;
+/** Frames up to this wire size are copied into one buffer per batch; larger ones go as header + pool slice. */
+const COPY_LIMIT = 64 * 1024;
+/** Most messages built into one batch buffer. */
+const MAX_BATCH = 4096;
+
+/** A latency histogram in µs: 1 µs .. 1 h, 3 significant digits (grows beyond if needed). */
+export function newLatencyHistogram(): Histogram {
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+/**
+ * Runs one thread's share of the load on node:net: opens the connections, drives the chosen
+ * pattern, verifies every echoed byte, records latencies, stops on time or budget, drains and
+ * closes everything, and reports. One engine per thread; `--threads 1` runs it in the main thread.
+ */
+export class LoadEngine {
+  readonly config: EngineConfig;
+  /** Message round-trip latency in µs. */
+  readonly latency = newLatencyHistogram();
+  /** Connect latency in µs (every connect, warmup included). */
+  readonly connectLatency = newLatencyHistogram();
+  private readonly progress: Float64Array;
+  private readonly pool: PayloadPool;
+  private readonly readBuffer: Buffer;
+  private readonly conns: LoadConnection[] = [];
+  private readonly settled: Uint8Array;
+  private readonly headerBytes: number;
+  private readonly sizes = new Int32Array(MAX_BATCH);
+
+  private startAt = 0;
+  private measureStart = 0;
+  private stopAt = 0;
+  private nextToOpen = 0;
+  private pendingConnects = 0;
+  private attemptsSettled = 0;
+  private openMs: number | null = null;
+  private live = 0;
+  private stopping = false;
+  private finished = false;
+  private budgetLeft: number;
+  private answeredTotal = 0;
+  private warmupTimer: NodeJS.Timeout | undefined;
+  private durationTimer: NodeJS.Timeout | undefined;
+  private rampTimer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private resolve: ((result: EngineResult) => void) | undefined;
+
+  private sent = 0;
+  private received = 0;
+  private receivedInWindow = 0;
+  private bytesSent = 0;
+  private bytesReceived = 0;
+  private bytesReceivedInWindow = 0;
+  private shortDone = 0;
+  private skipped = 0;
+  private unanswered = 0;
+  private opened = 0;
+  private failed = 0;
+  private closedEarly = 0;
+  private readonly errors = new Map<string, number>();
+  private mismatches = 0;
+  private firstMismatch: MismatchReport | null = null;
+
+  constructor(config: EngineConfig, progress: Float64Array = new Float64Array(Progress.length)) {
+    this.config = config;
+    this.progress = progress;
+    this.pool = new PayloadPool(config.sizeMin, config.sizeMax);
+    this.readBuffer = Buffer.allocUnsafe(config.sizeMax >= 32 * 1024 ? 256 * 1024 : 64 * 1024);
+    this.headerBytes = config.mode === 'framed' ? 4 : 0;
+    this.budgetLeft = config.messages > 0 ? config.messages : Number.POSITIVE_INFINITY;
+    this.settled = new Uint8Array(config.connections);
+    const ringCapacity = config.pattern === 'timed' ? 16 : Math.max(1, config.depth);
+    const maxInflight = config.pattern === 'timed' ? config.maxInflight : Math.max(1, config.depth);
+    for (let i = 0; i < config.connections; i++) {
+      this.conns.push(new LoadConnection(config.connIdBase + i, this, ringCapacity, maxInflight));
+    }
+  }
+
+  /** Run to the end: resolves once every socket is closed. */
+  run(): Promise<EngineResult> {
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      this.startAt = performance.now();
+      this.measureStart = this.startAt;
+      const { warmupMs, durationMs, rampPerSec } = this.config;
+      if (warmupMs > 0) {
+        this.progress[Progress.phase] = 0;
+        this.warmupTimer = setTimeout(() => this.beginMeasure(), warmupMs);
+      } else {
+        this.progress[Progress.phase] = 1;
+      }
+      if (durationMs > 0) this.durationTimer = setTimeout(() => this.stop(), warmupMs + durationMs);
+      if (rampPerSec > 0 && this.config.connections > 1) {
+        this.rampTimer = setInterval(() => this.openMore(), Math.max(1000 / rampPerSec, 1));
+      }
+      this.openMore();
+      this.checkDone();
+    });
+  }
+
+  /** End the run now: no new messages or connections; in-flight ones get `drainTimeoutMs`. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stopAt = performance.now();
+    if (this.measureStart > this.stopAt) this.measureStart = this.stopAt;
+    this.progress[Progress.phase] = 2;
+    clearTimeout(this.warmupTimer);
+    clearTimeout(this.durationTimer);
+    clearInterval(this.rampTimer);
+    for (const conn of this.conns) {
+      if (!conn.live) continue;
+      if (!conn.open || conn.ring.size === 0) conn.finish();
+    }
+    if (this.live > 0) this.drainTimer = setTimeout(() => this.onDrainTimeout(), this.config.drainTimeoutMs);
+    this.checkDone();
+  }
+
+  private beginMeasure(): void {
+    this.warmupTimer = undefined;
+    this.measureStart = performance.now();
+    this.latency.reset();
+    this.sent = 0;
+    this.received = 0;
+    this.receivedInWindow = 0;
+    this.bytesSent = 0;
+    this.bytesReceived = 0;
+    this.bytesReceivedInWindow = 0;
+    this.shortDone = 0;
+    this.skipped = 0;
+    this.progress[Progress.phase] = 1;
+  }
+
+  private openMore(): void {
+    if (this.stopping) return;
+    const { connections, rampPerSec } = this.config;
+    const allowed =
+      rampPerSec > 0 ? Math.min(connections, Math.floor(((performance.now() - this.startAt) * rampPerSec) / 1000) + 1) : connections;
+    while (this.nextToOpen < allowed && this.pendingConnects < MAX_PENDING_CONNECTS) {
+      const conn = this.conns[this.nextToOpen++]!;
+      this.pendingConnects++;
+      this.live++;
+      conn.start(this.readBuffer);
+    }
+    if (this.nextToOpen === connections && this.rampTimer !== undefined) {
+      clearInterval(this.rampTimer);
+      this.rampTimer = undefined;
+    }
+  }
+
+  private settle(conn: LoadConnection): void {
+    const i = conn.id - this.config.connIdBase;
+    if (this.settled[i] === 1) return;
+    this.settled[i] = 1;
+    if (++this.attemptsSettled === this.config.connections) this.openMs = performance.now() - this.startAt;
+  }
+
+  /** @internal A socket connected after `ms`. */
+  onConnected(conn: LoadConnection, ms: number): void {
+    this.pendingConnects--;
+    this.opened++;
+    this.progress[Progress.open]!++;
+    this.connectLatency.recordValue(Math.max(1, Math.round(ms * 1000)));
+    this.settle(conn);
+    if (this.stopping) {
+      conn.finish();
+      return;
+    }
+    const { pattern, depth, perConn, ratePerSec } = this.config;
+    if (pattern === 'dense') {
+      if (depth > 0) this.sendMessages(conn, this.take(depth));
+    } else if (pattern === 'timed') {
+      conn.startTimer(ratePerSec);
+    } else {
+      this.sendMessages(conn, this.take(Math.min(depth, perConn)));
+      if (conn.sentMessages === 0) conn.finish();
+    }
+    this.openMore();
+  }
+
+  /** @internal `bytes` more echoed bytes verified on `conn`, completing `completed` messages. */
+  onAnswered(conn: LoadConnection, completed: number, bytes: number): void {
+    this.bytesReceived += bytes;
+    this.progress[Progress.bytesReceived]! += bytes;
+    if (!this.stopping) this.bytesReceivedInWindow += bytes;
+    if (completed === 0) return;
+    this.received += completed;
+    this.answeredTotal += completed;
+    this.progress[Progress.received]! += completed;
+    if (!this.stopping) this.receivedInWindow += completed;
+    if (this.config.messages > 0 && this.answeredTotal >= this.config.messages) this.stop();
+    if (this.stopping) {
+      if (conn.ring.size === 0) conn.finish();
+      return;
+    }
+    const pattern = this.config.pattern;
+    if (pattern === 'dense') {
+      this.sendMessages(conn, this.take(completed));
+    } else if (pattern === 'short') {
+      conn.doneMessages += completed;
+      const more = this.take(Math.min(completed, this.config.perConn - conn.sentMessages));
+      if (more > 0) this.sendMessages(conn, more);
+      else if (conn.ring.size === 0) conn.finish();
+    }
+  }
+
+  /** @internal Timed tick: `due` messages are scheduled on `conn`. */
+  sendTimed(conn: LoadConnection, due: number): void {
+    if (this.stopping) return;
+    const room = conn.ring.room();
+    const k = this.take(Math.min(due, room));
+    if (due > room) this.skipped += due - room;
+    if (k > 0) this.sendMessages(conn, k);
+  }
+
+  /** @internal The echo on `conn` differs at stream `offset`. */
+  onMismatch(conn: LoadConnection, offset: number, expected: number, actual: number): void {
+    this.mismatches++;
+    this.progress[Progress.mismatches]!++;
+    if (this.firstMismatch === null) {
+      this.firstMismatch = { connection: conn.id, offset, expected, actual, atMs: performance.now() - this.startAt };
+    }
+  }
+
+  /** @internal The socket of `conn` closed; `code` says why when it was a failure. */
+  onClosed(conn: LoadConnection, wasConnected: boolean, code: string | undefined): void {
+    this.live--;
+    if (!wasConnected) {
+      this.pendingConnects--;
+      if (code !== undefined) {
+        this.failed++;
+        this.progress[Progress.failed]!++;
+        this.addError(code);
+      }
+      this.settle(conn);
+    } else {
+      this.progress[Progress.open]!--;
+      if (code !== undefined) {
+        this.closedEarly++;
+        this.addError(code);
+      } else if (this.config.pattern === 'short' && !conn.mismatched && conn.doneMessages === this.config.perConn) {
+        if (!this.stopping) this.shortDone++;
+        this.progress[Progress.shortDone]!++;
+      }
+    }
+    if (
+      this.config.pattern === 'short' &&
+      !this.stopping &&
+      code === undefined &&
+      wasConnected &&
+      !conn.mismatched &&
+      this.budgetLeft > 0
+    ) {
+      this.pendingConnects++;
+      this.live++;
+      conn.start(this.readBuffer);
+    } else {
+      this.openMore();
+    }
+    this.checkDone();
+  }
+
+  private addError(code: string): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+    this.progress[Progress.errors]!++;
+  }
+
+  private onDrainTimeout(): void {
+    this.drainTimer = undefined;
+    for (const conn of this.conns) {
+      if (!conn.live) continue;
+      if (conn.open && conn.ring.size > 0) {
+        this.unanswered += conn.ring.size;
+        conn.fail(ErrorCodes.drainTimeout);
+      } else {
+        conn.abort();
+      }
+    }
+  }
+
+  private checkDone(): void {
+    if (this.finished || this.live > 0) return;
+    if (!this.stopping) {
+      const moreToOpen = this.nextToOpen < this.config.connections;
+      if (moreToOpen) return;
+      this.stop();
+      return; // stop() calls checkDone again
+    }
+    this.finished = true;
+    clearTimeout(this.drainTimer);
+    this.progress[Progress.phase] = 3;
+    this.resolve?.(this.result());
+  }
+
+  /** Reserve up to `k` messages of the `--messages` budget (all of `k` when unbounded). */
+  private take(k: number): number {
+    if (this.stopping || k <= 0) return 0;
+    if (this.budgetLeft === Number.POSITIVE_INFINITY) return k;
+    const n = Math.min(k, this.budgetLeft);
+    this.budgetLeft -= n;
+    return n;
+  }
+
+  /** Build and write `k` messages on `conn`; small frames share one buffer per batch. */
+  private sendMessages(conn: LoadConnection, k: number): void {
+    const pool = this.pool;
+    const header = this.headerBytes;
+    const sizes = this.sizes;
+    const now = performance.now();
+    let count = 0;
+    let bytes = 0;
+    for (let i = 0; i < k; i++) {
+      const size = pool.pickSize();
+      const wire = size + header;
+      if (wire > COPY_LIMIT) {
+        if (count > 0) {
+          this.flushBatch(conn, count, bytes, now);
+          count = 0;
+          bytes = 0;
+        }
+        this.sendLarge(conn, size, now);
+        continue;
+      }
+      if (count === MAX_BATCH || bytes + wire > COPY_LIMIT) {
+        this.flushBatch(conn, count, bytes, now);
+        count = 0;
+        bytes = 0;
+      }
+      sizes[count++] = size;
+      bytes += wire;
+    }
+    if (count > 0) this.flushBatch(conn, count, bytes, now);
+    conn.sentMessages += k;
+    this.sent += k;
+  }
+
+  private flushBatch(conn: LoadConnection, count: number, bytes: number, now: number): void {
+    const pool = this.pool;
+    const src = pool.bytes;
+    const sizes = this.sizes;
+    const ring = conn.ring;
+    const framed = this.headerBytes === 4;
+    const out = Buffer.allocUnsafe(bytes);
+    const base = conn.sentBytes;
+    let o = 0;
+    for (let i = 0; i < count; i++) {
+      const size = sizes[i]!;
+      if (framed) {
+        out[o] = size >>> 24;
+        out[o + 1] = (size >>> 16) & 0xff;
+        out[o + 2] = (size >>> 8) & 0xff;
+        out[o + 3] = size & 0xff;
+        o += 4;
+      }
+      const from = pool.pickOffset(size);
+      src.copy(out, o, from, from + size);
+      o += size;
+      ring.push(base + o, now);
+    }
+    conn.sentBytes = base + bytes;
+    this.bytesSent += bytes;
+    conn.sent.push(out);
+    conn.socket!.write(out);
+  }
+
+  private sendLarge(conn: LoadConnection, size: number, now: number): void {
+    const pool = this.pool;
+    const from = pool.pickOffset(size);
+    const payload = pool.bytes.subarray(from, from + size);
+    const socket = conn.socket!;
+    socket.cork();
+    if (this.headerBytes === 4) {
+      const head = Buffer.allocUnsafe(4);
+      head.writeUInt32BE(size, 0);
+      conn.sent.push(head);
+      socket.write(head);
+    }
+    conn.sent.push(payload);
+    socket.write(payload);
+    socket.uncork();
+    const wire = size + this.headerBytes;
+    conn.sentBytes += wire;
+    this.bytesSent += wire;
+    conn.ring.push(conn.sentBytes, now);
+  }
+
+  private result(): EngineResult {
+    return {
+      windowMs: Math.max(0, this.stopAt - this.measureStart),
+      openMs: this.openMs,
+      opened: this.opened,
+      failed: this.failed,
+      closedEarly: this.closedEarly,
+      shortDone: this.shortDone,
+      sent: this.sent,
+      received: this.received,
+      receivedInWindow: this.receivedInWindow,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      bytesReceivedInWindow: this.bytesReceivedInWindow,
+      skipped: this.skipped,
+      unanswered: this.unanswered,
+      errors: Object.fromEntries(this.errors),
+      mismatches: this.mismatches,
+      firstMismatch: this.firstMismatch,
+      latency: encodeIntoCompressedBase64(this.latency),
+      connectLatency: encodeIntoCompressedBase64(this.connectLatency),
+    };
+  }
+}

@@ -1,0 +1,100 @@
+import type { LoadPattern, StressMode } from './stress-options.js';
+
+/** Latency percentiles in microseconds (all 0 when nothing was recorded). */
+export interface LatencySummary {
+  readonly count: number;
+  readonly min: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+/** The first byte where an echo differed from what was sent. */
+export interface FirstMismatch {
+  /** Connection id (0-based, in opening order across all threads; short mode: the loop id). */
+  readonly connection: number;
+  /** Offset in that connection's received byte stream where the first wrong byte sits. */
+  readonly offset: number;
+  /** Byte that was sent there; -1 when the server returned more bytes than were sent. */
+  readonly expected: number;
+  /** Byte that came back. */
+  readonly actual: number;
+}
+
+/** The end-of-run report; `--json` prints exactly this object. */
+export interface StressSummary {
+  readonly target: string;
+  readonly mode: StressMode;
+  readonly pattern: LoadPattern;
+  /** The load shape that ran. */
+  readonly config: {
+    readonly connections: number;
+    readonly rampPerSec: number;
+    readonly depth: number;
+    readonly ratePerSec: number;
+    readonly perConn: number;
+    readonly sizeMin: number;
+    readonly sizeMax: number;
+    readonly durationMs: number;
+    readonly messages: number;
+    readonly warmupMs: number;
+    readonly threads: number;
+  };
+  /** Measured window (warmup excluded), seconds. */
+  readonly elapsedSec: number;
+  readonly connections: {
+    /** `--connections`. */
+    readonly requested: number;
+    /** Successful connects (short mode: every connect of every loop). */
+    readonly opened: number;
+    /** Connect attempts that failed (refused, timed out). */
+    readonly failed: number;
+    /** Established connections that ended by error or by the peer before the tool closed them. */
+    readonly closedEarly: number;
+    /** Time from start until every long connection attempt had settled, ms; null in short mode or if cut short. */
+    readonly openMs: number | null;
+    /** Short mode: connect-exchange-close cycles completed in the window. */
+    readonly completed: number;
+    /** Short mode: completed cycles per second; null otherwise. */
+    readonly perSecond: number | null;
+  };
+  readonly messages: {
+    readonly sent: number;
+    readonly received: number;
+    /** Messages answered per second in the window. */
+    readonly perSecond: number;
+    /** Still unanswered when the drain timeout expired (each counts its connection as an error). */
+    readonly unanswered: number;
+    /** Timed mode: sends skipped because `--max-inflight` was reached. */
+    readonly skipped: number;
+  };
+  readonly bytes: {
+    /** Wire bytes (headers included) sent / received and verified. */
+    readonly sent: number;
+    readonly received: number;
+    /** Received wire bytes per second in the window, MiB/s (one direction). */
+    readonly mibPerSecond: number;
+  };
+  /** Message round trip: from the write to the arrival of its last echoed byte. */
+  readonly latencyUs: LatencySummary;
+  /** From `connect()` to the `connect` event. */
+  readonly connectLatencyUs: LatencySummary;
+  readonly errors: {
+    /** Failed connects + connections closed early. */
+    readonly total: number;
+    /** `--max-errors`. */
+    readonly maxAllowed: number;
+    /** Count per code: Node's (`ECONNREFUSED`, `ECONNRESET`, ...) or the tool's (`IOCP_ERR_...`). */
+    readonly byCode: Record<string, number>;
+  };
+  readonly mismatches: {
+    /** Connections whose echo diverged (each stops at its first wrong byte). */
+    readonly count: number;
+    readonly first: FirstMismatch | null;
+  };
+  /** 0 ok, 1 errors over `--max-errors` or nothing connected, 3 mismatch. */
+  readonly exitCode: number;
+}
