@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { InvalidOptionError } from './errors.js';
+import { type FileSystem, nodeFileSystem } from './file-system.js';
+import type { FrameConnection } from './frame-connection.js';
+import { RootFolder } from './internal/root-folder.js';
+import type { Logger, ServerContext } from './internal/server-context.js';
+import { DATA_HEADER_LENGTH } from './messages.js';
+import { ServerSession } from './server-session.js';
+
+export type { Logger } from './internal/server-context.js';
+
+/** Options of a {@link FileServer}. Every option is validated by the constructor. */
+export interface FileServerOptions {
+  /** Folder served. Required. Nothing outside it is ever read or written. */
+  root: string;
+  /** Shared token clients must present (compared in constant time). Default: none (open). */
+  token?: string;
+  /** Largest file accepted for upload, bytes. Default `Number.MAX_SAFE_INTEGER` (no limit). */
+  maxFileSize?: number;
+  /** Largest DATA payload, bytes (both directions). Default 256 KiB; at most `maxFrameLength - 5`. */
+  chunkSize?: number;
+  /** Credit per upload: the most bytes the server buffers for one upload. Default 4 MiB; at least `chunkSize`. */
+  window?: number;
+  /** Requests in progress at once on one connection. Default 16. Beyond: `IOCP_ERR_FT_TOO_MANY`. */
+  maxTransfersPerConnection?: number;
+  /** Free bytes that must remain after an upload (checked with `statfs` before it starts). Default 0. */
+  minFreeBytes?: number;
+  /** Partial uploads untouched for longer are removed when the server starts. Default 7 days; 0 = keep forever. */
+  partialTtlMs?: number;
+  /** Largest frame of the framing codec, used by {@link FileServer.codecOptions}. Default 16 MiB. */
+  maxFrameLength?: number;
+  /** File system (tests inject faults here). Default `node:fs/promises`. */
+  fs?: FileSystem;
+  /** Where to log (pino-compatible). Default: no logging. */
+  logger?: Logger;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+function int(v: unknown, name: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InvalidOptionError(`${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+  }
+  return v;
+}
+
+/**
+ * A file server: one root folder, any number of connections, each a {@link ServerSession}.
+ * Transport-agnostic — hand it connections with {@link FileServer.attach} — plus a
+ * `listen()` helper over `@iocp/transport` (see `listenFileServer`).
+ *
+ * ```ts
+ * const server = new FileServer({ root: '/srv/files', token: process.env.TOKEN });
+ * await server.open();
+ * const sink = server.attach(conn); // forward conn's frames, drains and close to sink
+ * ```
+ */
+export class FileServer {
+  /** Validated options with defaults applied. */
+  readonly options: Readonly<Required<Omit<FileServerOptions, 'token' | 'logger'>>> & Pick<FileServerOptions, 'token' | 'logger'>;
+  private ctx: ServerContext | undefined;
+  private opening: Promise<void> | undefined;
+  private readonly sessions = new Set<ServerSession>();
+  private readonly busy = new Set<string>();
+
+  constructor(options: FileServerOptions) {
+    if (!options || typeof options.root !== 'string' || options.root === '') throw new InvalidOptionError('root is required');
+    if (options.token !== undefined && (typeof options.token !== 'string' || options.token === '')) {
+      throw new InvalidOptionError('token must be a non-empty string');
+    }
+    const maxFrameLength = int(options.maxFrameLength ?? 16 * MiB, 'maxFrameLength', 1 * KiB + DATA_HEADER_LENGTH, 0xffff_ffff);
+    const chunkSize = int(options.chunkSize ?? 256 * KiB, 'chunkSize', 1, maxFrameLength - DATA_HEADER_LENGTH);
+    this.options = {
+      root: path.resolve(options.root),
+      token: options.token,
+      maxFileSize: int(options.maxFileSize ?? Number.MAX_SAFE_INTEGER, 'maxFileSize', 0, Number.MAX_SAFE_INTEGER),
+      chunkSize,
+      window: int(options.window ?? 4 * MiB, 'window', chunkSize, 0xffff_ffff),
+      maxTransfersPerConnection: int(options.maxTransfersPerConnection ?? 16, 'maxTransfersPerConnection', 1, 0xffff),
+      minFreeBytes: int(options.minFreeBytes ?? 0, 'minFreeBytes', 0, Number.MAX_SAFE_INTEGER),
+      partialTtlMs: int(options.partialTtlMs ?? 7 * 24 * 3600 * 1000, 'partialTtlMs', 0, Number.MAX_SAFE_INTEGER),
+      maxFrameLength,
+      fs: options.fs ?? nodeFileSystem,
+      logger: options.logger,
+    };
+  }
+
+  /** Resolve the root, create the partials folder, sweep stale partials. Idempotent. */
+  open(): Promise<void> {
+    this.opening ??= this.doOpen();
+    return this.opening;
+  }
+
+  private async doOpen(): Promise<void> {
+    const o = this.options;
+    const root = await RootFolder.open(o.fs, o.root);
+    if (o.partialTtlMs > 0) await this.sweep(root, o.partialTtlMs);
+    this.ctx = {
+      root,
+      fs: o.fs,
+      tokenDigest: o.token === undefined ? undefined : createHash('sha256').update(o.token, 'utf8').digest(),
+      maxFileSize: o.maxFileSize,
+      chunkSize: o.chunkSize,
+      window: o.window,
+      maxTransfers: o.maxTransfersPerConnection,
+      minFreeBytes: o.minFreeBytes,
+      busy: this.busy,
+      log: o.logger,
+    };
+  }
+
+  private async sweep(root: RootFolder, ttl: number): Promise<void> {
+    const now = Date.now();
+    const names = await root.fs.readdir(root.partialsDir).catch(() => [] as string[]);
+    for (const n of names) {
+      const p = path.join(root.partialsDir, n);
+      const st = await root.fs.lstat(p).catch(() => undefined);
+      if (st?.isFile() && now - st.mtimeMs > ttl) await root.fs.unlink(p).catch(() => {});
+    }
+  }
+
+  /** Real path of the served root (after {@link open}). */
+  get root(): string {
+    if (!this.ctx) throw new InvalidOptionError('FileServer.open() has not completed');
+    return this.ctx.root.real;
+  }
+
+  /**
+   * Serve one connection. Forward its frames, drains and close to the returned session.
+   * @throws InvalidOptionError before {@link open} has completed
+   */
+  attach(conn: FrameConnection, peer?: string): ServerSession {
+    if (!this.ctx) throw new InvalidOptionError('FileServer.open() has not completed');
+    const s = new ServerSession(conn, this.ctx, peer);
+    this.sessions.add(s);
+    return s;
+  }
+
+  /** Forget a session whose connection closed (called by the connection owner after `onClose`). */
+  detach(session: ServerSession): void {
+    this.sessions.delete(session);
+  }
+
+  /** Connections being served. */
+  get connections(): number {
+    return this.sessions.size;
+  }
+
+  /** Names with an upload in progress. */
+  get uploadsInProgress(): number {
+    return this.busy.size;
+  }
+}

@@ -1,0 +1,25 @@
+import type { FileSystem } from '../file-system.js';
+import type { RootFolder } from './root-folder.js';
+
+/** Minimal logger (pino's API subset). */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** What every session of one server shares. */
+export interface ServerContext {
+  readonly root: RootFolder;
+  readonly fs: FileSystem;
+  /** SHA-256 of the token, or undefined when no token is required. */
+  readonly tokenDigest: Buffer | undefined;
+  readonly maxFileSize: number;
+  readonly chunkSize: number;
+  readonly window: number;
+  readonly maxTransfers: number;
+  readonly minFreeBytes: number;
+  /** Names with an upload (or delete) in progress on any connection: the "busy" lock. */
+  readonly busy: Set<string>;
+  readonly log: Logger | undefined;
+}
