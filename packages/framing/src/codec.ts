@@ -31,14 +31,30 @@ export interface Decoder {
    *   bytes are needed before the length is known (header incomplete, delimiter not seen yet).
    * @throws a `FramingError` (`IOCP_ERR_FRAME_TOO_LONG`, `IOCP_ERR_FRAME_CORRUPT`) when the
    *   stream is corrupt and must end.
+   *
+   * After a call that returned `0`, the next call sees the same frame start and the same bytes
+   * plus more (`end - start` only grows, the buffer may differ), so a decoder may remember how
+   * far it has already scanned. Once a frame length is returned, the following call starts at
+   * the next frame (or at the same one again after {@link Decoder.reset}).
    */
   measure(buf: Buffer, start: number, end: number): number;
 
   /**
-   * Turn the complete wire frame `buf[start, start + length)` (as sized by `measure`) into the
-   * frame handed to the application. Returns a view of `buf` where possible (no copy).
+   * Turn the complete wire frame `buf[start, start + length)` (as sized by the last `measure`
+   * call) into the frame handed to the application. Returns a view of `buf` where possible (no
+   * copy). `buf` may be a different buffer from the one `measure` saw (the reader copies a frame
+   * that spans chunks), but the bytes are the same.
    */
   extract(buf: Buffer, start: number, length: number): Buffer;
+
+  /**
+   * Netty's fail-fast flag, read by the {@link FrameReader} when `measure` throws a
+   * `FrameTooLongError` whose `wireLength` is known: `true` (default) — the error is thrown at
+   * once and the frame's bytes are then skipped as they arrive; `false` — the bytes are skipped
+   * first and the error is thrown once the whole frame has gone by. Either way the body is never
+   * buffered and decoding can go on with the next frame.
+   */
+  readonly failFast?: boolean;
 
   /** Forget any scanning state: the next `measure` starts at a frame boundary. */
   reset?(): void;

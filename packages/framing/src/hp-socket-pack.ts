@@ -1,0 +1,125 @@
+import type { Codec, Decoder, Encoder } from './codec.js';
+import { FrameCorruptError, FrameTooLongError } from './errors.js';
+import { boolOption, checkKeys, intOption } from './internal/options.js';
+
+/** Largest body an HP-Socket Pack header can describe: 22 bits. */
+export const HP_PACK_MAX_SIZE_LIMIT = 0x3fffff;
+/** Largest Pack header flag: 10 bits. */
+export const HP_PACK_HEADER_FLAG_LIMIT = 0x3ff;
+/** HP-Socket's default maximum pack size: 256 KiB. */
+export const HP_PACK_DEFAULT_MAX_SIZE = 0x40000;
+
+const HEADER = 4;
+
+/** Options of {@link hpSocketPack}; names follow HP-Socket's `SetMaxPackSize` / `SetPackHeaderFlag`. */
+export interface HpSocketPackOptions {
+  /** Flag in the high 10 bits of every header; a different flag is corrupt. `0`–`0x3FF`. Default `0`. */
+  headerFlag?: number;
+  /** Longest body (header not counted). `1`–`0x3FFFFF`. Default `0x40000` (256 KiB). */
+  maxPackSize?: number;
+  /** See {@link LengthFieldOptions.failFast}. Default `true`. */
+  failFast?: boolean;
+}
+
+class PackDecoder implements Decoder {
+  readonly maxBufferedBytes: number;
+  readonly failFast: boolean;
+  readonly #flag: number;
+  readonly #max: number;
+
+  constructor(flag: number, max: number, failFast: boolean) {
+    this.#flag = flag;
+    this.#max = max;
+    this.failFast = failFast;
+    this.maxBufferedBytes = max + HEADER;
+  }
+
+  measure(buf: Buffer, start: number, end: number): number {
+    if (end - start < HEADER) return 0;
+    const header =
+      (buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16)) + buf[start + 3]! * 0x1000000;
+    const flag = Math.floor(header / 0x400000);
+    const length = header & HP_PACK_MAX_SIZE_LIMIT;
+    if (flag !== this.#flag) {
+      throw new FrameCorruptError(`Pack header flag 0x${flag.toString(16)} is not the expected 0x${this.#flag.toString(16)}`);
+    }
+    if (length > this.#max) throw new FrameTooLongError(length, this.#max, length + HEADER, { what: 'pack' });
+    return length + HEADER;
+  }
+
+  extract(buf: Buffer, start: number, length: number): Buffer {
+    return buf.subarray(start + HEADER, start + length);
+  }
+}
+
+class PackEncoder implements Encoder {
+  readonly maxPrefixLength = HEADER;
+  readonly #flagBits: number;
+  readonly #max: number;
+
+  constructor(flag: number, max: number) {
+    this.#flagBits = flag * 0x400000;
+    this.#max = max;
+  }
+
+  #check(frame: Uint8Array): void {
+    if (frame.length > this.#max) {
+      throw new FrameTooLongError(frame.length, this.#max, undefined, { what: 'pack to encode' });
+    }
+  }
+
+  encodedLength(frame: Uint8Array): number {
+    this.#check(frame);
+    return frame.length + HEADER;
+  }
+
+  encodePrefix(frame: Uint8Array, target: Uint8Array, offset: number): number {
+    this.#check(frame);
+    const header = this.#flagBits + frame.length;
+    target[offset] = header & 0xff;
+    target[offset + 1] = (header >>> 8) & 0xff;
+    target[offset + 2] = (header >>> 16) & 0xff;
+    target[offset + 3] = header >>> 24;
+    return offset + HEADER;
+  }
+
+  encodeInto(frame: Uint8Array, target: Uint8Array, offset: number): number {
+    const p = this.encodePrefix(frame, target, offset);
+    target.set(frame, p);
+    return p + frame.length;
+  }
+}
+
+/**
+ * HP-Socket's Pack model (`TcpPackServer` / `TcpPackClient`), so HP-Socket peers can talk to
+ * iocp-kit: a 4-byte little-endian header whose low 22 bits are the body length and high 10
+ * bits a flag both sides agree on; the decoded frame is the body.
+ *
+ * ```
+ *            INPUT (flag 0x123, body "hello world")              DECODED
+ *  +------- header u32 LE -------+---- body ----+     +---- body ----+
+ *  | 0B 00 C0 48                 | hello world  | --> | hello world  |
+ *  | = 0x123 << 22 | 11          |              |     |              |
+ *  +-----------------------------+--------------+     +--------------+
+ * ```
+ *
+ * Keepalive: an empty pack (header only).
+ *
+ * @throws {@link InvalidOptionError} (`IOCP_ERR_INVALID_OPTION`) for an invalid option.
+ */
+export function hpSocketPack(opts?: HpSocketPackOptions): Codec {
+  checkKeys('hpSocketPack', opts, ['headerFlag', 'maxPackSize', 'failFast']);
+  const o = opts ?? {};
+  const flag = intOption('headerFlag', o.headerFlag, 0, 0, HP_PACK_HEADER_FLAG_LIMIT);
+  const max = intOption('maxPackSize', o.maxPackSize, HP_PACK_DEFAULT_MAX_SIZE, 1, HP_PACK_MAX_SIZE_LIMIT);
+  const failFast = boolOption('failFast', o.failFast, true);
+  const encoder = new PackEncoder(flag, max);
+  const keepalive = Buffer.alloc(HEADER);
+  encoder.encodePrefix(keepalive.subarray(0, 0), keepalive, 0);
+  return {
+    name: 'hp-socket-pack',
+    createDecoder: () => new PackDecoder(flag, max, failFast),
+    encoder,
+    keepalive,
+  };
+}
