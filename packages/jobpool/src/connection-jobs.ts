@@ -1,0 +1,215 @@
+import type { JobError } from './errors.js';
+import type { JobHandler } from './job-handler.js';
+import type { JobPool } from './job-pool.js';
+
+/**
+ * The members of a `@iocp/transport` `Connection` this adapter uses. Typed structurally, so any
+ * object with them works (and a transport `Connection` is one).
+ */
+export interface JobConnection {
+  /** Stable handle of the connection: the pool key. */
+  readonly handle: number;
+  /** False once the connection is closed. */
+  readonly open: boolean;
+  /** Queue a frame for the peer; false if not queued (closed). */
+  send(frame: Uint8Array): boolean;
+  /** Stop reading from the socket. */
+  pause(): void;
+  /** Start reading again. */
+  resume(): void;
+  /** Drop the connection now. */
+  destroy(error?: Error): void;
+}
+
+/** Options of {@link ConnectionJobs} and {@link jobPoolHandler}. */
+export interface ConnectionJobsOptions {
+  /**
+   * What to send when a job fails. Return a frame to send in the failed job's place, or
+   * `undefined` to destroy the connection with the error. Default: destroy.
+   */
+  onJobError?: (conn: JobConnection, error: JobError) => Uint8Array | undefined;
+  /**
+   * Move a frame's bytes to the worker without copying them when the frame is the whole of its
+   * `ArrayBuffer` (the transport does that for frames it had to reassemble). Only safe when
+   * nothing else uses that buffer afterwards. Default `false`: each frame is copied once into an
+   * exact-size buffer, which is then moved (never the whole socket chunk behind a view).
+   */
+  transferOwnedFrames?: boolean;
+}
+
+/**
+ * Runs one connection's frames as jobs of a {@link JobPool} and sends the results back in
+ * request order.
+ *
+ * ```
+ *  frame ─► submit() ─► pool (key = conn.handle) ─► onResult ─► conn.send(result)   in order
+ *                           │ key over its high watermark ─► conn.pause()
+ *                           │ back at its low watermark   ─► conn.resume()
+ *  close() ─► pool.cancelKey(handle): queued jobs dropped, no further send
+ * ```
+ *
+ * One instance per connection, registered once as the key's handler: nothing is allocated per
+ * frame besides the frame's copy (and its transfer list).
+ */
+export class ConnectionJobs implements JobHandler<Uint8Array, number> {
+  readonly #pool: JobPool<Uint8Array, Uint8Array, number>;
+  readonly #conn: JobConnection;
+  readonly #onJobError: ConnectionJobsOptions['onJobError'];
+  readonly #transferOwned: boolean;
+  #paused = false;
+  #closed = false;
+  #resumed: Promise<void> | null = null;
+  #resolveResumed: (() => void) | null = null;
+
+  /** Opens `conn.handle` as a key of `pool` with this object as its handler. */
+  constructor(
+    pool: JobPool<Uint8Array, Uint8Array, number>,
+    conn: JobConnection,
+    options: ConnectionJobsOptions = {},
+  ) {
+    this.#pool = pool;
+    this.#conn = conn;
+    this.#onJobError = options.onJobError;
+    this.#transferOwned = options.transferOwnedFrames === true;
+    pool.openKey(conn.handle, this);
+  }
+
+  /** Whether reading is paused because the connection has too many jobs in flight. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Submit `frame` as a job. Returns `false` when the connection is now paused (or the job was
+   * refused: then the connection is destroyed with the coded error).
+   */
+  submit(frame: Uint8Array): boolean {
+    if (this.#closed) return false;
+    let bytes: Uint8Array;
+    if (
+      this.#transferOwned &&
+      frame.byteOffset === 0 &&
+      frame.byteLength === frame.buffer.byteLength &&
+      frame.buffer instanceof ArrayBuffer
+    ) {
+      bytes = frame;
+    } else {
+      // Exact-size copy: cloning a view would copy its whole backing buffer.
+      bytes = new Uint8Array(frame);
+    }
+    try {
+      return this.#pool.submit(
+        this.#conn.handle,
+        bytes,
+        bytes.byteLength > 0 ? [bytes.buffer as ArrayBuffer] : undefined,
+      );
+    } catch (error) {
+      this.close();
+      this.#conn.destroy(error as Error);
+      return false;
+    }
+  }
+
+  /**
+   * A promise that settles when the connection is resumed (at once when it is not paused).
+   * Returning it from a transport `onMessage` holds that connection's later frames too.
+   */
+  whenResumed(): Promise<void> {
+    if (!this.#paused) return Promise.resolve();
+    if (this.#resumed === null) {
+      this.#resumed = new Promise<void>((resolve) => {
+        this.#resolveResumed = resolve;
+      });
+    }
+    return this.#resumed;
+  }
+
+  /** Cancel the connection's jobs (no further send). Returns how many were dropped. */
+  close(): number {
+    if (this.#closed) return 0;
+    this.#closed = true;
+    const dropped = this.#pool.cancelKey(this.#conn.handle);
+    this.#settleResumed();
+    return dropped;
+  }
+
+  /** @internal Pool callback: send the result. */
+  onResult(_key: number, result: Uint8Array): void {
+    if (this.#conn.open) this.#conn.send(result);
+  }
+
+  /** @internal Pool callback: send the error reply or destroy the connection. */
+  onError(_key: number, error: JobError): void {
+    const reply = this.#onJobError?.(this.#conn, error);
+    if (reply !== undefined) {
+      if (this.#conn.open) this.#conn.send(reply);
+      return;
+    }
+    this.close();
+    this.#conn.destroy(error);
+  }
+
+  /** @internal Pool callback: pause or resume reading. */
+  onPressure(_key: number, paused: boolean): void {
+    this.#paused = paused;
+    if (paused) {
+      this.#conn.pause();
+    } else {
+      this.#conn.resume();
+      this.#settleResumed();
+    }
+  }
+
+  #settleResumed(): void {
+    const resolve = this.#resolveResumed;
+    this.#resumed = null;
+    this.#resolveResumed = null;
+    resolve?.();
+  }
+}
+
+/** A transport-style handler object (the subset of `@iocp/transport`'s `Handler` it fills). */
+export interface JobPoolHandler {
+  /** Attaches the connection to the pool. */
+  onOpen(conn: JobConnection): void;
+  /**
+   * Submits the frame; when the connection got paused, returns a promise that settles on
+   * resume, so the transport holds this connection's next frames as well.
+   */
+  onMessage(conn: JobConnection, frame: Uint8Array): undefined | Promise<void>;
+  /** Cancels the connection's jobs. */
+  onClose(conn: JobConnection): void;
+}
+
+/**
+ * A handler to pass to `port.listen(options, handler)`: every frame of every connection becomes
+ * a job of `pool`, results go back in request order, reading pauses while a connection has too
+ * many jobs in flight, and a closed connection's jobs are cancelled.
+ */
+export function jobPoolHandler(
+  pool: JobPool<Uint8Array, Uint8Array, number>,
+  options: ConnectionJobsOptions = {},
+): JobPoolHandler {
+  const byHandle = new Map<number, ConnectionJobs>();
+  const attach = (conn: JobConnection): ConnectionJobs => {
+    const jobs = new ConnectionJobs(pool, conn, options);
+    byHandle.set(conn.handle, jobs);
+    return jobs;
+  };
+  return {
+    onOpen(conn) {
+      if (!byHandle.has(conn.handle)) attach(conn);
+    },
+    onMessage(conn, frame) {
+      const jobs = byHandle.get(conn.handle) ?? (conn.open ? attach(conn) : undefined);
+      if (jobs === undefined) return undefined;
+      return jobs.submit(frame) || !jobs.paused ? undefined : jobs.whenResumed();
+    },
+    onClose(conn) {
+      const jobs = byHandle.get(conn.handle);
+      if (jobs === undefined) return;
+      byHandle.delete(conn.handle);
+      jobs.close();
+    },
+  };
+}

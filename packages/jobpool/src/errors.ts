@@ -1,0 +1,120 @@
+/**
+ * Errors of `@iocp/jobpool`. Match on {@link JobPoolError.code}, never on the message.
+ *
+ * Thrown by `submit()` / `openKey()` / the constructor (the call is refused, nothing changed):
+ * `IOCP_ERR_INVALID_OPTION`, `IOCP_ERR_JOB_KEY_FULL`, `IOCP_ERR_JOB_QUEUE_FULL`,
+ * `IOCP_ERR_JOB_POOL_CLOSED`, `IOCP_ERR_JOB_UNKNOWN_KEY`, `IOCP_ERR_JOB_KEY_EXISTS`.
+ *
+ * Delivered to `JobHandler.onError` in the failed job's place in the order (a {@link JobError}):
+ * `IOCP_ERR_JOB_FAILED`, `IOCP_ERR_JOB_WORKER_DIED`, `IOCP_ERR_JOB_MODULE`.
+ */
+
+/** Base class of every error of this package. */
+export class JobPoolError extends Error {
+  /** Stable machine-readable code, e.g. `IOCP_ERR_JOB_WORKER_DIED`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An option is missing or out of range. */
+export class InvalidOptionError extends JobPoolError {
+  /** Dotted name of the offending option, e.g. `perKey.highWaterMark`. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super('IOCP_ERR_INVALID_OPTION', `invalid option ${option}: ${message}`);
+    this.option = option;
+  }
+}
+
+/** The pool is closing or closed: no new jobs or keys. */
+export class PoolClosedError extends JobPoolError {
+  constructor() {
+    super('IOCP_ERR_JOB_POOL_CLOSED', 'the job pool is closed');
+  }
+}
+
+/**
+ * A key already has `perKey.max` jobs in flight (submitted, not yet delivered). The caller
+ * ignored the pressure signal; the job was not accepted.
+ */
+export class KeyFullError extends JobPoolError {
+  /** The key's in-flight limit. */
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super('IOCP_ERR_JOB_KEY_FULL', `key already has ${limit} jobs in flight (perKey.max)`);
+    this.limit = limit;
+  }
+}
+
+/** The pool already holds `queue.max` jobs in flight over all keys; the job was not accepted. */
+export class QueueFullError extends JobPoolError {
+  /** The pool's in-flight limit. */
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super('IOCP_ERR_JOB_QUEUE_FULL', `pool already has ${limit} jobs in flight (queue.max)`);
+    this.limit = limit;
+  }
+}
+
+/** `submit()` for a key that was never opened, on a pool without a default handler. */
+export class UnknownKeyError extends JobPoolError {
+  constructor(key: unknown) {
+    super(
+      'IOCP_ERR_JOB_UNKNOWN_KEY',
+      `key ${String(key)} is not open and the pool has no default handler`,
+    );
+  }
+}
+
+/** `openKey()` for a key that is already open. */
+export class KeyExistsError extends JobPoolError {
+  constructor(key: unknown) {
+    super('IOCP_ERR_JOB_KEY_EXISTS', `key ${String(key)} is already open`);
+  }
+}
+
+/** Base class of the errors delivered as a job's result. */
+export class JobError extends JobPoolError {}
+
+/** The job function threw or rejected; `cause` is the error as rebuilt from the worker. */
+export class JobFailedError extends JobError {
+  constructor(cause: Error) {
+    super('IOCP_ERR_JOB_FAILED', `job failed: ${cause.message}`, { cause });
+  }
+}
+
+/** Why a worker thread went away under a job. */
+export type WorkerDeathReason = 'exit' | 'error' | 'resource-limit';
+
+/**
+ * The worker thread running the job died: it exited (`process.exit()`), threw outside of a
+ * job, or hit its `resourceLimits`. Piscina replaces the thread; other jobs are not affected.
+ */
+export class WorkerDiedError extends JobError {
+  /** What killed the worker. */
+  readonly reason: WorkerDeathReason;
+
+  constructor(reason: WorkerDeathReason, cause: unknown) {
+    super(
+      'IOCP_ERR_JOB_WORKER_DIED',
+      `worker died (${reason}): ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.reason = reason;
+  }
+}
+
+/** The worker module could not be loaded or has no default-exported function. */
+export class JobModuleError extends JobError {
+  constructor(cause: Error) {
+    super('IOCP_ERR_JOB_MODULE', `worker module unusable: ${cause.message}`, { cause });
+  }
+}

@@ -1,0 +1,61 @@
+import type { ResourceLimits } from 'node:worker_threads';
+import type { JobHandler } from './job-handler.js';
+
+/** Watermarks and hard limit of a bounded count of jobs in flight. */
+export interface Watermarks {
+  /** Hard limit: a `submit()` that would exceed it is refused with a coded error. */
+  max?: number;
+  /** At or above this many jobs in flight, the submitting key is paused (`onPressure(key, true)`). */
+  highWaterMark?: number;
+  /** A paused key resumes (`onPressure(key, false)`) once the count is at or below this. */
+  lowWaterMark?: number;
+}
+
+/**
+ * Options of `JobPool`. "In flight" means submitted and not yet delivered (queued, running, or
+ * finished but waiting for an earlier job of its key).
+ */
+export interface JobPoolOptions<R = unknown, K = unknown> {
+  /**
+   * The worker module (path or `file:` URL) whose default export is the job function:
+   * `(payload) => result | Promise<result>`. It may return `move(value)` from piscina to
+   * transfer the result. Required.
+   */
+  filename: string | URL;
+  /** Most worker threads. Default: `os.availableParallelism()`. */
+  threads?: number;
+  /** Threads kept even when idle. Default: `threads`. */
+  minThreads?: number;
+  /** Idle time after which a thread above `minThreads` exits, in ms. Default `30_000`. */
+  idleTimeoutMs?: number;
+  /** V8 heap limits of each worker thread; a worker over them dies and is replaced. */
+  resourceLimits?: ResourceLimits;
+  /** Jobs run at once on one thread (for async job functions). Default `1`. */
+  concurrentTasksPerWorker?: number;
+  /** Passed to every worker as `workerData` (from `node:worker_threads`). Default `undefined`. */
+  workerData?: unknown;
+  /**
+   * Limits per key. Defaults: `max` 256, `highWaterMark` 64, `lowWaterMark` 16.
+   * Must satisfy `0 <= lowWaterMark < highWaterMark <= max <= 2^24`.
+   */
+  perKey?: Watermarks;
+  /**
+   * Limits over all keys. Defaults: `max` 16384, `highWaterMark` 8192, `lowWaterMark` 4096.
+   * Must satisfy `0 <= lowWaterMark < highWaterMark <= max`.
+   */
+  queue?: Watermarks;
+  /**
+   * What `cancelKey()` does to the key's jobs that already run on a thread:
+   * `'drop'` (default) lets them finish and discards their results; `'abort'` also aborts them
+   * through the `AbortSignal` given to piscina, which terminates (and replaces) their threads —
+   * worth it only for long jobs.
+   */
+  cancelRunning?: 'drop' | 'abort';
+  /** Handler of keys submitted to without `openKey()`. Default: none (such a submit throws). */
+  handler?: JobHandler<R, K>;
+  /**
+   * Called when a handler throws; that key is cancelled first. Default: emit the error as a
+   * process warning.
+   */
+  onHandlerError?: (key: K, error: unknown) => void;
+}

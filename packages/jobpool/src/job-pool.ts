@@ -1,0 +1,555 @@
+import { existsSync } from 'node:fs';
+import { type RecordableHistogram, createHistogram, performance } from 'node:perf_hooks';
+import type { Transferable } from 'node:worker_threads';
+import { Reorderer } from '@iocp/reorder';
+import { Piscina } from 'piscina';
+import {
+  InvalidOptionError,
+  JobFailedError,
+  JobModuleError,
+  KeyExistsError,
+  KeyFullError,
+  PoolClosedError,
+  QueueFullError,
+  UnknownKeyError,
+  WorkerDiedError,
+} from './errors.js';
+import type { JobHandler } from './job-handler.js';
+import type { JobPoolOptions } from './job-pool-options.js';
+import { fromFailureRecord, isFailureRecord } from './internal/failure.js';
+import { Job } from './internal/job.js';
+import { KeyState } from './internal/key-state.js';
+import { WORKER_ENTRY_PATH } from './internal/paths.js';
+import { type ResolvedOptions, assertHandler, resolveOptions } from './internal/validate-options.js';
+
+/** Job latency summary in microseconds, from `submit()` to delivery. */
+export interface LatencyStats {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** A snapshot of the pool's counters (see `JobPool.stats()`). */
+export interface JobPoolStats {
+  /** Worker threads alive now. */
+  threads: number;
+  /** Keys the pool tracks: opened, or with jobs in flight. */
+  keys: number;
+  /** Keys currently paused by backpressure. */
+  pausedKeys: number;
+  /** Jobs submitted and not yet delivered or dropped. */
+  inFlight: number;
+  /** Jobs waiting for a thread. */
+  queued: number;
+  /** Jobs handed to a thread and not finished. */
+  running: number;
+  /** Jobs finished and held back until an earlier job of their key is delivered. */
+  waiting: number;
+  /** Jobs accepted by `submit()` since the start. */
+  submitted: number;
+  /** Results delivered through `onResult`. */
+  completed: number;
+  /** Errors delivered through `onError`. */
+  failed: number;
+  /** Jobs whose result was dropped by `cancelKey()` or a forced `close()`. */
+  cancelled: number;
+  /** Errors a worker raised outside any job (the thread was replaced). */
+  workerErrors: number;
+  /** Submit-to-delivery latency of delivered jobs, in µs. */
+  latencyUs: LatencyStats;
+}
+
+const MAX_SPARE_JOBS = 4096;
+const MAX_SPARE_REORDERERS = 256;
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+function classifyDeath(failure: unknown): WorkerDiedError {
+  const code = (failure as { code?: unknown } | null)?.code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return new WorkerDiedError('resource-limit', failure);
+  if (failure instanceof Error && failure.message.startsWith('worker exited')) {
+    return new WorkerDiedError('exit', failure);
+  }
+  return new WorkerDiedError('error', failure);
+}
+
+/**
+ * A pool of worker threads (piscina) that runs jobs in parallel and delivers each key's results
+ * in the order the jobs were submitted.
+ *
+ * ```
+ *  submit(key, payload) ──► per-key FIFO ──round-robin over keys──► piscina threads
+ *                              (bounded)                                  │ out of order
+ *  handler.onResult(key, result, seq) ◄── per-key Reorderer ◄─────────────┘
+ *  handler.onPressure(key, paused)  ◄── in-flight count vs watermarks
+ * ```
+ *
+ * - **Keyed order:** jobs of one key may run on several threads at once; their results wait in
+ *   a per-key {@link Reorderer} and leave in submission order. Keys never wait for each other:
+ *   queued jobs are dispatched round-robin over keys, so a key with a long queue cannot starve
+ *   another.
+ * - **No closure per job:** results go to a {@link JobHandler} registered once per key; job
+ *   records are recycled.
+ * - **Bounded:** at most `perKey.max` jobs in flight per key and `queue.max` in the pool; a
+ *   submit beyond is refused with a coded error. Crossing a high watermark calls
+ *   `onPressure(key, true)`, falling back to the low watermarks calls `onPressure(key, false)`.
+ * - **Failures:** a throwing job yields `IOCP_ERR_JOB_FAILED` in its place; a worker that
+ *   exits, crashes or exceeds `resourceLimits` fails its jobs with `IOCP_ERR_JOB_WORKER_DIED`,
+ *   and piscina starts a new thread.
+ */
+export class JobPool<P = unknown, R = unknown, K = unknown> {
+  readonly #o: ResolvedOptions<R, K>;
+  readonly #piscina: Piscina;
+  readonly #capacity: number;
+  readonly #window: number;
+  readonly #keys = new Map<K, KeyState<P, R, K>>();
+  readonly #paused = new Set<KeyState<P, R, K>>();
+  readonly #spareJobs: Job<P, R, K>[] = [];
+  readonly #spareReorderers: Reorderer<Job<P, R, K>>[] = [];
+  readonly #latency: RecordableHistogram = createHistogram();
+  /** The one release callback shared by every key's reorderer. */
+  readonly #onRelease = (job: Job<P, R, K>, seq: number): void => this.#deliver(job, seq);
+  #readyHead: KeyState<P, R, K> | null = null;
+  #readyTail: KeyState<P, R, K> | null = null;
+  #total = 0;
+  #queued = 0;
+  #running = 0;
+  #submitted = 0;
+  #completed = 0;
+  #failed = 0;
+  #cancelled = 0;
+  #workerErrors = 0;
+  #closing = false;
+  #closed: Promise<void> | null = null;
+  #onIdle: (() => void) | null = null;
+
+  /** @throws `IOCP_ERR_INVALID_OPTION` for a missing worker module or an out-of-range option. */
+  constructor(options: JobPoolOptions<R, K>) {
+    this.#o = resolveOptions(options);
+    if (!existsSync(this.#o.filename)) {
+      throw new InvalidOptionError('filename', `no such file: ${this.#o.filename}`);
+    }
+    this.#capacity = this.#o.threads * this.#o.concurrentTasksPerWorker;
+    this.#window = nextPowerOfTwo(this.#o.perKey.max);
+    this.#piscina = new Piscina({
+      filename: WORKER_ENTRY_PATH,
+      minThreads: this.#o.minThreads,
+      maxThreads: this.#o.threads,
+      idleTimeout: this.#o.idleTimeoutMs,
+      concurrentTasksPerWorker: this.#o.concurrentTasksPerWorker,
+      resourceLimits: this.#o.resourceLimits,
+      workerData: this.#o.workerData,
+      env: { ...process.env, IOCP_JOBPOOL_MODULE: this.#o.filename },
+    });
+    // An error outside any job (e.g. a timer in the worker threw). Piscina already replaced the
+    // thread; without a listener the 'error' event would crash the process.
+    this.#piscina.on('error', () => {
+      this.#workerErrors++;
+    });
+  }
+
+  /** Most jobs running at once: `threads × concurrentTasksPerWorker`. */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /**
+   * Register `handler` for `key`. The key stays open (and keeps its sequence numbers) until
+   * `cancelKey(key)`.
+   *
+   * @throws `IOCP_ERR_JOB_KEY_EXISTS` if the key is open; `IOCP_ERR_JOB_POOL_CLOSED` after
+   *   `close()`; `IOCP_ERR_INVALID_OPTION` if `handler` lacks `onResult`/`onError`.
+   */
+  openKey(key: K, handler: JobHandler<R, K>): void {
+    if (this.#closing) throw new PoolClosedError();
+    if (this.#keys.has(key)) throw new KeyExistsError(key);
+    assertHandler('handler', handler);
+    this.#keys.set(key, new KeyState(key, handler, true, this.#o.cancelRunning === 'abort'));
+  }
+
+  /**
+   * Submit a job for `key`. Its result reaches the key's handler after the results of every job
+   * submitted earlier for the same key.
+   *
+   * The payload is structured-cloned to the worker. A typed-array view is cloned together with
+   * its whole backing `ArrayBuffer`: pass exact-size buffers, or list the buffer in
+   * `transferList` to move it without a copy (it is detached here).
+   *
+   * @returns `true` while the key may take more; `false` when the key is paused (its handler's
+   *   `onPressure(key, true)` has been called) — stop submitting until `onPressure(key, false)`.
+   * @throws `IOCP_ERR_JOB_KEY_FULL` (`perKey.max` in flight), `IOCP_ERR_JOB_QUEUE_FULL`
+   *   (`queue.max` in flight), `IOCP_ERR_JOB_UNKNOWN_KEY` (not opened, no default handler),
+   *   `IOCP_ERR_JOB_POOL_CLOSED`. A refused job changes nothing.
+   */
+  submit(key: K, payload: P, transferList?: readonly Transferable[]): boolean {
+    if (this.#closing) throw new PoolClosedError();
+    let state = this.#keys.get(key);
+    if (state === undefined) {
+      const handler = this.#o.handler;
+      if (handler === undefined) throw new UnknownKeyError(key);
+      if (this.#total >= this.#o.queue.max) throw new QueueFullError(this.#o.queue.max);
+      state = new KeyState(key, handler, false, this.#o.cancelRunning === 'abort');
+      this.#keys.set(key, state);
+    } else {
+      if (state.inFlight >= this.#o.perKey.max) throw new KeyFullError(this.#o.perKey.max);
+      if (this.#total >= this.#o.queue.max) throw new QueueFullError(this.#o.queue.max);
+    }
+    if (state.reorderer === null) this.#attachReorderer(state);
+    const job = this.#spareJobs.pop() ?? new Job<P, R, K>();
+    job.state = state;
+    job.seq = state.nextSeq;
+    state.nextSeq = (state.nextSeq + 1) >>> 0;
+    job.payload = payload;
+    job.transferList = transferList;
+    job.submittedAt = performance.now();
+    state.inFlight++;
+    this.#total++;
+    this.#submitted++;
+    if (this.#running < this.#capacity && this.#readyHead === null) {
+      this.#dispatch(job);
+    } else {
+      this.#enqueue(state, job);
+    }
+    if (state.paused) return false;
+    if (state.inFlight >= this.#o.perKey.highWaterMark || this.#total >= this.#o.queue.highWaterMark) {
+      this.#pause(state);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Cancel everything of `key` and forget it: queued jobs never run, results of running or
+   * finished jobs are dropped, no handler call for this key follows. With
+   * `cancelRunning: 'abort'` its running jobs are aborted too. A later `submit(key)` starts a
+   * new key (needs `openKey()` again unless the pool has a default handler).
+   *
+   * @returns how many jobs of the key were in flight (now dropped).
+   */
+  cancelKey(key: K): number {
+    const state = this.#keys.get(key);
+    if (state === undefined) return 0;
+    this.#keys.delete(key);
+    return this.#cancelState(state);
+  }
+
+  /** Whether `key` is paused by backpressure. */
+  isPaused(key: K): boolean {
+    return this.#keys.get(key)?.paused === true;
+  }
+
+  /** Jobs of `key` in flight (submitted, not yet delivered). */
+  inFlight(key: K): number {
+    return this.#keys.get(key)?.inFlight ?? 0;
+  }
+
+  /** A snapshot of the counters. */
+  stats(): JobPoolStats {
+    const h = this.#latency;
+    const count = h.count;
+    return {
+      threads: this.#piscina.threads.length,
+      keys: this.#keys.size,
+      pausedKeys: this.#paused.size,
+      inFlight: this.#total,
+      queued: this.#queued,
+      running: this.#running,
+      waiting: this.#waitingCount(),
+      submitted: this.#submitted,
+      completed: this.#completed,
+      failed: this.#failed,
+      cancelled: this.#cancelled,
+      workerErrors: this.#workerErrors,
+      latencyUs: {
+        count,
+        min: count === 0 ? 0 : h.min,
+        mean: count === 0 ? 0 : h.mean,
+        p50: count === 0 ? 0 : h.percentile(50),
+        p90: count === 0 ? 0 : h.percentile(90),
+        p99: count === 0 ? 0 : h.percentile(99),
+        max: count === 0 ? 0 : h.max,
+      },
+    };
+  }
+
+  /**
+   * Stop accepting jobs and keys, then shut the threads down. By default every job already
+   * accepted still runs and is delivered first; with `force: true` all keys are cancelled and
+   * running jobs are abandoned. Idempotent: later calls return the same promise.
+   */
+  close(options?: { force?: boolean }): Promise<void> {
+    if (this.#closed !== null) return this.#closed;
+    this.#closing = true;
+    const force = options?.force === true;
+    if (force) {
+      for (const state of [...this.#keys.values()]) {
+        this.#keys.delete(state.key);
+        this.#cancelState(state);
+      }
+    }
+    this.#closed = (async () => {
+      if (!force && this.#total > 0) {
+        await new Promise<void>((resolve) => {
+          this.#onIdle = resolve;
+        });
+      }
+      if (force) await this.#piscina.destroy();
+      else await this.#piscina.close();
+    })();
+    return this.#closed;
+  }
+
+  #waitingCount(): number {
+    let waiting = 0;
+    for (const state of this.#keys.values()) {
+      if (state.reorderer !== null) waiting += state.reorderer.pending;
+    }
+    return waiting;
+  }
+
+  #attachReorderer(state: KeyState<P, R, K>): void {
+    const reorderer =
+      this.#spareReorderers.pop() ??
+      new Reorderer<Job<P, R, K>>({ window: this.#window, onRelease: this.#onRelease });
+    // Empty (it was idle), so this is O(1); keeps the key's sequence numbers continuous.
+    reorderer.reset(state.nextSeq);
+    state.reorderer = reorderer;
+  }
+
+  #enqueue(state: KeyState<P, R, K>, job: Job<P, R, K>): void {
+    if (state.tail === null) state.head = job;
+    else state.tail.next = job;
+    state.tail = job;
+    state.queued++;
+    this.#queued++;
+    if (!state.ready) this.#markReady(state);
+  }
+
+  #markReady(state: KeyState<P, R, K>): void {
+    state.ready = true;
+    state.nextReady = null;
+    if (this.#readyTail === null) this.#readyHead = state;
+    else this.#readyTail.nextReady = state;
+    this.#readyTail = state;
+  }
+
+  /** Hand queued jobs to free threads, one job per key in turn. */
+  #pump(): void {
+    while (this.#running < this.#capacity) {
+      const state = this.#readyHead;
+      if (state === null) return;
+      this.#readyHead = state.nextReady;
+      if (this.#readyHead === null) this.#readyTail = null;
+      state.nextReady = null;
+      state.ready = false;
+      const job = state.head;
+      // A cancelled key's queue was emptied; it is just skipped here.
+      if (job === null) continue;
+      state.head = job.next;
+      if (state.head === null) state.tail = null;
+      job.next = null;
+      state.queued--;
+      this.#queued--;
+      if (state.head !== null) this.#markReady(state);
+      this.#dispatch(job);
+    }
+  }
+
+  #dispatch(job: Job<P, R, K>): void {
+    this.#running++;
+    job.state!.running++;
+    void this.#run(job);
+  }
+
+  async #run(job: Job<P, R, K>): Promise<void> {
+    const state = job.state!;
+    const payload = job.payload;
+    const transferList = job.transferList;
+    job.payload = undefined;
+    job.transferList = undefined;
+    const options =
+      transferList === undefined
+        ? state.runOptions
+        : { signal: state.runOptions.signal, transferList: transferList as unknown[] };
+    let value: unknown;
+    try {
+      value = await this.#piscina.run(payload, options as Parameters<Piscina['run']>[1]);
+    } catch (failure) {
+      this.#settle(job, failure, true);
+      return;
+    }
+    this.#settle(job, value, false);
+  }
+
+  #settle(job: Job<P, R, K>, outcome: unknown, died: boolean): void {
+    const state = job.state!;
+    this.#running--;
+    state.running--;
+    if (state.cancelled) {
+      state.inFlight--;
+      this.#freeJob(job);
+      this.#pump();
+      this.#decreaseTotal(1);
+      return;
+    }
+    if (died) job.error = classifyDeath(outcome);
+    else if (isFailureRecord(outcome)) {
+      const cause = fromFailureRecord(outcome);
+      job.error =
+        outcome.__iocpJobFailure === 'module' ? new JobModuleError(cause) : new JobFailedError(cause);
+    } else job.value = outcome as R;
+    // Refill the threads before running user callbacks.
+    this.#pump();
+    state.reorderer!.push(job.seq, job);
+  }
+
+  /** Called by a key's reorderer, in order. */
+  #deliver(job: Job<P, R, K>, seq: number): void {
+    const state = job.state!;
+    if (state.cancelled) {
+      // Cancelled by an earlier handler call of this same release run: already counted.
+      this.#freeJob(job);
+      return;
+    }
+    const error = job.error;
+    const value = job.value as R;
+    const micros = Math.round((performance.now() - job.submittedAt) * 1000);
+    this.#latency.record(micros > 0 ? micros : 1);
+    this.#freeJob(job);
+    state.inFlight--;
+    try {
+      if (error === undefined) {
+        this.#completed++;
+        state.handler.onResult(state.key, value, seq);
+      } else {
+        this.#failed++;
+        state.handler.onError(state.key, error, seq);
+      }
+    } catch (handlerError) {
+      this.#handlerFailed(state, handlerError);
+    }
+    this.#decreaseTotal(1);
+    if (state.cancelled) return;
+    if (
+      state.paused &&
+      state.inFlight <= this.#o.perKey.lowWaterMark &&
+      this.#total <= this.#o.queue.lowWaterMark
+    ) {
+      this.#resume(state);
+    }
+    if (state.inFlight === 0 && !state.cancelled) this.#becameIdle(state);
+  }
+
+  #becameIdle(state: KeyState<P, R, K>): void {
+    const reorderer = state.reorderer;
+    state.reorderer = null;
+    if (reorderer !== null && this.#spareReorderers.length < MAX_SPARE_REORDERERS) {
+      this.#spareReorderers.push(reorderer);
+    }
+    // A key created by submit() is forgotten when idle (it holds nothing); a paused one is kept
+    // until it is resumed, so that its resume call is not lost.
+    if (!state.explicit && !state.paused && this.#keys.get(state.key) === state) {
+      this.#keys.delete(state.key);
+    }
+  }
+
+  #pause(state: KeyState<P, R, K>): void {
+    state.paused = true;
+    this.#paused.add(state);
+    this.#callPressure(state, true);
+  }
+
+  #resume(state: KeyState<P, R, K>): void {
+    state.paused = false;
+    this.#paused.delete(state);
+    this.#callPressure(state, false);
+    if (!state.cancelled && state.inFlight === 0 && state.reorderer === null) {
+      this.#becameIdle(state);
+    }
+  }
+
+  #callPressure(state: KeyState<P, R, K>, paused: boolean): void {
+    const onPressure = state.handler.onPressure;
+    if (onPressure === undefined) return;
+    try {
+      onPressure.call(state.handler, state.key, paused);
+    } catch (handlerError) {
+      this.#handlerFailed(state, handlerError);
+    }
+  }
+
+  #decreaseTotal(n: number): void {
+    const before = this.#total;
+    this.#total -= n;
+    const low = this.#o.queue.lowWaterMark;
+    if (before > low && this.#total <= low && this.#paused.size > 0) {
+      // The pool-wide queue drained: resume every paused key that is itself low enough.
+      for (const state of this.#paused) {
+        if (this.#total > low) break;
+        if (state.inFlight <= this.#o.perKey.lowWaterMark) this.#resume(state);
+      }
+    }
+    if (this.#total === 0 && this.#onIdle !== null) {
+      const onIdle = this.#onIdle;
+      this.#onIdle = null;
+      onIdle();
+    }
+  }
+
+  #cancelState(state: KeyState<P, R, K>): number {
+    if (state.cancelled) return 0;
+    state.cancelled = true;
+    if (state.paused) {
+      state.paused = false;
+      this.#paused.delete(state);
+    }
+    const dropped = state.inFlight;
+    this.#cancelled += dropped;
+    let job = state.head;
+    while (job !== null) {
+      const next = job.next;
+      this.#freeJob(job);
+      job = next;
+    }
+    this.#queued -= state.queued;
+    state.queued = 0;
+    state.head = null;
+    state.tail = null;
+    // Finished jobs waiting for order are dropped with the reorderer (never reused: it may be
+    // in the middle of releasing). Running jobs are dropped when they settle.
+    state.reorderer?.reset();
+    state.reorderer = null;
+    const held = state.inFlight - state.running;
+    state.inFlight = state.running;
+    state.abort?.abort();
+    this.#decreaseTotal(held);
+    return dropped;
+  }
+
+  #handlerFailed(state: KeyState<P, R, K>, error: unknown): void {
+    if (!state.cancelled) {
+      if (this.#keys.get(state.key) === state) this.#keys.delete(state.key);
+      this.#cancelState(state);
+    }
+    const report = this.#o.onHandlerError;
+    if (report !== undefined) report(state.key, error);
+    else {
+      process.emitWarning(error instanceof Error ? error : String(error), {
+        code: 'IOCP_JOBPOOL_HANDLER_ERROR',
+      });
+    }
+  }
+
+  #freeJob(job: Job<P, R, K>): void {
+    job.clear();
+    if (this.#spareJobs.length < MAX_SPARE_JOBS) this.#spareJobs.push(job);
+  }
+}
