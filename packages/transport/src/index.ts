@@ -1,1 +1,41 @@
-export {};
+/**
+ * `@iocp/transport` — the completion port: many TCP listeners and outgoing connections in one
+ * class, safe handles, ordered per-connection dispatch, bounded send queues with write
+ * coalescing, one watchdog timer, admission control, graceful shutdown and stats.
+ */
+export { CompletionPort } from './completion-port.js';
+export {
+  ConnectError,
+  ConnectRefusedError,
+  ConnectTimeoutError,
+  ConnectionResetError,
+  EncodeError,
+  FirstDataTimeoutError,
+  HandlerError,
+  HeartbeatTimeoutError,
+  IdleTimeoutError,
+  InvalidOptionError,
+  ListenError,
+  PortClosedError,
+  SendQueueOverflowError,
+  TlsError,
+  TransportError,
+} from './errors.js';
+export type {
+  CloseReason,
+  ConnectOptions,
+  Connection,
+  Handler,
+  HeartbeatOptions,
+  ListenOptions,
+  ListenTlsOptions,
+  Listener,
+  PeerInfo,
+  PortLimits,
+  PortOptions,
+  PortStats,
+  PortTimeouts,
+  ReconnectOptions,
+  RefuseReason,
+  SendQueueOptions,
+} from './types.js';

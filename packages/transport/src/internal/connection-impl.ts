@@ -1,0 +1,700 @@
+import type { Socket } from 'node:net';
+import type { Codec, Encoder } from '@iocp/framing';
+import {
+  ConnectError,
+  ConnectRefusedError,
+  ConnectTimeoutError,
+  ConnectionResetError,
+  EncodeError,
+  FirstDataTimeoutError,
+  HandlerError,
+  HeartbeatTimeoutError,
+  IdleTimeoutError,
+  SendQueueOverflowError,
+  TlsError,
+} from '../errors.js';
+import type { CloseReason, Connection, Handler } from '../types.js';
+import { frameErrorReason, isTlsLayerError } from './classify.js';
+import { type FrameSource, createFrameSource } from './frame-source.js';
+import type { PortCore } from './port-core.js';
+import type { RegionHolder } from './out-pool.js';
+
+/** Connecting (client) or TLS handshake in progress (server). */
+const CONNECTING = 0;
+const OPEN = 1;
+/** Close started: no more frames delivered or sends accepted; waiting for the socket to close. */
+const CLOSING = 2;
+const CLOSED = 3;
+
+const EV_OPEN = 0;
+const EV_MESSAGE = 1;
+const EV_DRAIN = 2;
+
+/** Bits of `activity`, collected between watchdog sweeps (no clock read per event). */
+const READ = 1;
+const WROTE = 2;
+
+/** Property under which a socket points back at its connection (shared listeners, no closures). */
+const CONN = Symbol('iocp.connection');
+
+type OwnedSocket = Socket & { [CONN]?: ConnectionImpl };
+
+/** The connection a socket belongs to (for listeners shared by all sockets). */
+export function connectionOf(socket: Socket): ConnectionImpl | undefined {
+  return (socket as OwnedSocket)[CONN];
+}
+
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[CONN]!.onData(chunk);
+}
+function onSocketEnd(this: OwnedSocket): void {
+  this[CONN]!.onEnd();
+}
+function onSocketError(this: OwnedSocket, error: Error): void {
+  this[CONN]!.onError(error);
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[CONN]!.onClosed();
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Per-attempt information a client connection needs. */
+export interface ClientLink {
+  onOpened(conn: ConnectionImpl): void;
+  onClosed(conn: ConnectionImpl, reason: CloseReason, error: Error | undefined): void;
+}
+
+/**
+ * One connection: the ordered dispatcher, the read path (FrameReader, pause while a handler
+ * promise is pending), the send path (per-turn coalescing into the pooled buffer) and the
+ * watchdog state. Created by the port; never exposed except through the {@link Connection} view.
+ */
+export class ConnectionImpl implements Connection, RegionHolder {
+  handle = 0;
+  readonly side: 'server' | 'client';
+  owner: unknown = undefined;
+  remoteAddress = '';
+  remotePort = 0;
+  remoteFamily: 'IPv4' | 'IPv6' = 'IPv4';
+  localAddress = '';
+  localPort = 0;
+  readonly codecName: string;
+  readonly encrypted: boolean;
+
+  /** Key for the per-IP count (server side), set by the port. */
+  ipKey: string | undefined = undefined;
+  /** Client session that created this attempt, if any. */
+  link: ClientLink | undefined = undefined;
+  /** Deadline of the CONNECTING state (connect timeout or TLS handshake). */
+  connectingMs: number;
+
+  private state = CONNECTING;
+  private reason: CloseReason | undefined = undefined;
+  private error: Error | undefined = undefined;
+  private reader: FrameSource | null;
+  private readonly encoder: Encoder;
+  private readonly keepalive: Uint8Array | undefined;
+  readonly maxBytes: number;
+
+  // dispatch
+  private busy = false;
+  private running = false;
+  private pendingOpen = false;
+  private pendingDrain = false;
+  private closeDelivered = false;
+  private appPaused = false;
+  private socketPaused = false;
+  private readEnded = false;
+  private shutdownRequested = false;
+  private settledCb: (() => void) | undefined = undefined;
+  private rejectedCb: ((e: unknown) => void) | undefined = undefined;
+
+  // send path
+  queued = 0;
+  private pendBytes = 0;
+  private aboveHigh = false;
+  dirty = false;
+  private readonly chunks: Buffer[] = [];
+  private region: Buffer | null = null;
+  private regionStart = 0;
+  regionPos = 0;
+  regionEnd = 0;
+  private writtenCb: ((err?: Error | null) => void) | undefined = undefined;
+
+  // watchdog
+  private activity = 0;
+  private gotData = false;
+  private readonly openedAt: number;
+  private lastRead: number;
+  private lastActivity: number;
+  private lastPing = 0;
+  private missed = 0;
+  private closingSince = 0;
+
+  constructor(
+    private readonly core: PortCore,
+    readonly socket: Socket,
+    side: 'server' | 'client',
+    codec: Codec,
+    private readonly handler: Handler<unknown>,
+    maxBytes: number,
+    encrypted: boolean,
+    connectingMs: number,
+  ) {
+    this.side = side;
+    this.codecName = codec.name;
+    this.encrypted = encrypted;
+    this.encoder = codec.encoder;
+    this.keepalive = codec.keepalive;
+    this.reader = createFrameSource(codec);
+    this.maxBytes = maxBytes;
+    this.connectingMs = connectingMs;
+    this.openedAt = performance.now();
+    this.lastRead = this.openedAt;
+    this.lastActivity = this.openedAt;
+    const s = socket as OwnedSocket;
+    s[CONN] = this;
+    s.on('data', onSocketData);
+    s.on('end', onSocketEnd);
+    s.on('error', onSocketError);
+    s.on('close', onSocketClose);
+    this.fillPeer();
+  }
+
+  // ---------------------------------------------------------------- Connection view
+
+  get open(): boolean {
+    return this.state === OPEN;
+  }
+
+  get writable(): boolean {
+    return this.state === OPEN && !this.aboveHigh;
+  }
+
+  /** Why the connection closed (or is closing); undefined while open. */
+  get closeReason(): CloseReason | undefined {
+    return this.reason;
+  }
+
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  send(frame: Uint8Array): boolean {
+    if (this.state !== OPEN) return false;
+    const enc = this.encoder;
+    let n: number;
+    try {
+      n = enc.encodedLength(frame);
+    } catch (cause) {
+      throw new EncodeError(`cannot encode a ${frame.byteLength}-byte frame with codec ${this.codecName}`, { cause });
+    }
+    if (this.queued + n > this.maxBytes) {
+      this.overflow(n);
+      return false;
+    }
+    if (n <= this.core.opts.copyThreshold) {
+      if (this.regionEnd - this.regionPos < n) this.reserve(n);
+      this.regionPos = enc.encodeInto(frame, this.region!, this.regionPos);
+    } else if (enc.encodePrefix !== undefined) {
+      const room = enc.maxPrefixLength ?? 16;
+      if (this.regionEnd - this.regionPos < room) this.reserve(room);
+      this.regionPos = enc.encodePrefix(frame, this.region!, this.regionPos);
+      this.seal();
+      this.chunks.push(asBuffer(frame));
+      const suffix = enc.suffix;
+      if (suffix !== undefined && suffix.length > 0) {
+        if (this.regionEnd - this.regionPos < suffix.length) this.reserve(suffix.length);
+        this.region!.set(suffix, this.regionPos);
+        this.regionPos += suffix.length;
+      }
+    } else {
+      const own = Buffer.allocUnsafeSlow(n);
+      enc.encodeInto(frame, own, 0);
+      this.seal();
+      this.chunks.push(own);
+    }
+    this.core.messagesOut++;
+    this.accept(n);
+    return true;
+  }
+
+  sendRaw(bytes: Uint8Array): boolean {
+    if (this.state !== OPEN) return false;
+    const n = bytes.byteLength;
+    if (n === 0) return true;
+    if (this.queued + n > this.maxBytes) {
+      this.overflow(n);
+      return false;
+    }
+    if (n <= this.core.opts.copyThreshold) {
+      if (this.regionEnd - this.regionPos < n) this.reserve(n);
+      this.region!.set(bytes, this.regionPos);
+      this.regionPos += n;
+    } else {
+      this.seal();
+      this.chunks.push(asBuffer(bytes));
+    }
+    this.accept(n);
+    return true;
+  }
+
+  pause(): void {
+    if (this.appPaused) return;
+    this.appPaused = true;
+    this.updateFlow();
+  }
+
+  resume(): void {
+    if (!this.appPaused) return;
+    this.appPaused = false;
+    this.run();
+  }
+
+  close(): void {
+    if (this.state === CONNECTING) this.abort('local', undefined);
+    else this.beginClose('local', undefined);
+  }
+
+  destroy(error?: Error): void {
+    this.abort('local', error);
+  }
+
+  // ---------------------------------------------------------------- lifecycle (port side)
+
+  /** Connect / handshake finished: deliver onOpen and start reading. */
+  markOpen(): void {
+    if (this.state !== CONNECTING) return;
+    this.state = OPEN;
+    this.fillPeer();
+    const now = performance.now();
+    this.lastRead = now;
+    this.lastActivity = now;
+    this.core.connectionOpened(this);
+    if (this.link !== undefined) this.link.onOpened(this);
+    if (this.handler.onOpen !== undefined) this.pendingOpen = true;
+    this.run();
+  }
+
+  /** `port.close()`: finish the frames already received, flush, end. */
+  shutdown(): void {
+    if (this.state === CONNECTING) {
+      this.abort('shutdown', undefined);
+      return;
+    }
+    if (this.state !== OPEN) {
+      if (this.reason === undefined) this.reason = 'shutdown';
+      return;
+    }
+    this.shutdownRequested = true;
+    this.run();
+  }
+
+  /** Drop the socket now (deadline of a graceful close). Keeps an earlier reason. */
+  abort(reason: CloseReason, error: Error | undefined): void {
+    if (this.state === CLOSED) return;
+    if (this.reason === undefined) {
+      this.reason = reason;
+      this.error = error;
+    }
+    this.state = CLOSING;
+    this.dropQueue();
+    this.socket.destroy();
+  }
+
+  // ---------------------------------------------------------------- socket events
+
+  onData(chunk: Buffer): void {
+    this.core.bytesIn += chunk.length;
+    this.activity |= READ;
+    this.gotData = true;
+    if (this.state !== OPEN || this.reader === null) return;
+    try {
+      this.reader.push(chunk);
+    } catch (e) {
+      this.frameFailed(e);
+      return;
+    }
+    this.run();
+  }
+
+  onEnd(): void {
+    this.readEnded = true;
+    if (this.state === CLOSING) return;
+    this.run();
+  }
+
+  onError(error: Error): void {
+    if (this.reason !== undefined) {
+      this.error ??= error;
+      return;
+    }
+    const code = (error as { code?: string }).code;
+    if (this.state === CONNECTING) {
+      if (this.encrypted && isTlsLayerError(error)) {
+        this.reason = 'tls-error';
+        this.error = new TlsError(`TLS handshake with ${this.describePeer()} failed: ${error.message}`, { cause: error });
+      } else if (this.side === 'client') {
+        this.reason = 'connect-failed';
+        this.error =
+          code === 'ECONNREFUSED'
+            ? new ConnectRefusedError(`connection to ${this.describePeer()} refused`, { cause: error })
+            : new ConnectError(`cannot connect to ${this.describePeer()}: ${code ?? error.message}`, { cause: error });
+      } else {
+        this.reason = 'reset';
+        this.error = new ConnectionResetError(`connection from ${this.describePeer()} failed: ${code ?? error.message}`, { cause: error });
+      }
+      return;
+    }
+    if (this.encrypted && isTlsLayerError(error)) {
+      this.reason = 'tls-error';
+      this.error = new TlsError(`TLS error on ${this.describePeer()}: ${error.message}`, { cause: error });
+      return;
+    }
+    this.reason = 'reset';
+    this.error = new ConnectionResetError(`connection ${this.describePeer()} failed: ${code ?? error.message}`, { cause: error });
+  }
+
+  onClosed(): void {
+    if (this.state === CLOSED) return;
+    const was = this.state;
+    this.state = CLOSED;
+    if (this.reason === undefined) {
+      if (was === CONNECTING) {
+        this.reason = this.side === 'client' ? 'connect-failed' : this.encrypted ? 'tls-error' : 'reset';
+        this.error =
+          this.side === 'client'
+            ? new ConnectError(`connection to ${this.describePeer()} closed before it opened`)
+            : new TlsError(`${this.describePeer()} closed during the TLS handshake`);
+      } else {
+        this.reason = this.readEnded ? 'peer-closed' : 'reset';
+      }
+    }
+    this.dropQueue();
+    this.reader = null;
+    this.region = null;
+    this.core.connectionClosed(this);
+    if (this.link !== undefined) this.link.onClosed(this, this.reason, this.error);
+    this.run();
+  }
+
+  // ---------------------------------------------------------------- ordered dispatch
+
+  private run(): void {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (!this.busy) {
+        if (this.pendingOpen) {
+          this.pendingOpen = false;
+          this.invoke(EV_OPEN, undefined);
+          continue;
+        }
+        if (this.pendingDrain && this.state === OPEN) {
+          this.pendingDrain = false;
+          this.invoke(EV_DRAIN, undefined);
+          continue;
+        }
+        if (this.state === OPEN && !this.appPaused && this.reader !== null) {
+          let frame: Buffer | undefined;
+          try {
+            frame = this.reader.next();
+          } catch (e) {
+            this.frameFailed(e);
+            continue;
+          }
+          if (frame !== undefined) {
+            this.core.messagesIn++;
+            if (this.handler.onMessage !== undefined) this.invoke(EV_MESSAGE, frame);
+            continue;
+          }
+        }
+        break;
+      }
+    } finally {
+      this.running = false;
+    }
+    if (this.busy) return;
+    if (this.state === CLOSED) {
+      if (!this.closeDelivered) this.deliverClose();
+      return;
+    }
+    if (this.state === OPEN) {
+      if (this.shutdownRequested) {
+        this.beginClose('shutdown', undefined);
+        return;
+      }
+      if (this.readEnded && !this.appPaused) {
+        try {
+          this.reader?.end();
+        } catch (e) {
+          this.frameFailed(e);
+          return;
+        }
+        this.beginClose('peer-closed', undefined);
+        return;
+      }
+    }
+    this.updateFlow();
+  }
+
+  private invoke(kind: number, frame: Buffer | undefined): void {
+    const h = this.handler;
+    let result: unknown;
+    try {
+      if (kind === EV_MESSAGE) result = h.onMessage!(this, frame!);
+      else if (kind === EV_OPEN) result = h.onOpen?.(this);
+      else result = h.onDrain?.(this);
+    } catch (e) {
+      this.handlerFailed(e);
+      return;
+    }
+    if (isThenable(result)) {
+      this.busy = true;
+      this.updateFlow();
+      this.settledCb ??= () => {
+        this.busy = false;
+        this.run();
+      };
+      this.rejectedCb ??= (e: unknown) => {
+        this.busy = false;
+        this.handlerFailed(e);
+        this.run();
+      };
+      result.then(this.settledCb, this.rejectedCb);
+    }
+  }
+
+  private deliverClose(): void {
+    this.closeDelivered = true;
+    const h = this.handler;
+    if (h.onClose === undefined) return;
+    try {
+      h.onClose(this, this.reason!, this.error);
+    } catch (e) {
+      this.core.reportError(e);
+    }
+  }
+
+  private handlerFailed(cause: unknown): void {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    this.abort('handler-error', new HandlerError(`handler failed on ${this.describePeer()}: ${msg}`, { cause }));
+  }
+
+  private frameFailed(cause: unknown): void {
+    this.reader = null;
+    this.abort(frameErrorReason(cause), cause instanceof Error ? cause : new Error(String(cause)));
+  }
+
+  /** Whether the socket should be reading right now. */
+  private updateFlow(): void {
+    const want =
+      this.state === CLOSING || (this.state === OPEN && !this.busy && !this.appPaused && !this.shutdownRequested);
+    if (want) {
+      if (this.socketPaused) {
+        this.socketPaused = false;
+        this.socket.resume();
+      }
+    } else if (!this.socketPaused) {
+      this.socketPaused = true;
+      this.socket.pause();
+    }
+  }
+
+  private beginClose(reason: CloseReason, error: Error | undefined): void {
+    if (this.state !== OPEN) return;
+    this.state = CLOSING;
+    this.reason = reason;
+    this.error = error;
+    this.closingSince = performance.now();
+    if (this.dirty) this.flush();
+    this.socket.end();
+    // Keep reading (and discarding) so the peer's FIN is seen and the socket can close.
+    this.updateFlow();
+  }
+
+  // ---------------------------------------------------------------- send path
+
+  private reserve(n: number): void {
+    this.seal();
+    this.region = this.core.pool.take(this, n);
+    this.regionStart = this.regionPos;
+  }
+
+  private seal(): void {
+    if (this.region !== null && this.regionPos > this.regionStart) {
+      this.chunks.push(this.region.subarray(this.regionStart, this.regionPos));
+      this.regionStart = this.regionPos;
+    }
+  }
+
+  private accept(n: number): void {
+    this.queued += n;
+    this.pendBytes += n;
+    const core = this.core;
+    core.queued += n;
+    if (core.queued > core.queuedPeak) core.queuedPeak = core.queued;
+    if (this.queued > core.connectionQueuedPeak) core.connectionQueuedPeak = this.queued;
+    if (!this.dirty) core.markDirty(this);
+    if (!this.aboveHigh && this.queued >= core.opts.highWaterMark) this.aboveHigh = true;
+  }
+
+  private overflow(n: number): void {
+    this.abort(
+      'send-queue-overflow',
+      new SendQueueOverflowError(
+        `send queue of ${this.describePeer()} would reach ${this.queued + n} bytes, over sendQueue.maxBytes ${this.maxBytes}`,
+      ),
+    );
+  }
+
+  /** Write everything queued this turn in one (vectored) write. Called by the port once per turn. */
+  flush(): void {
+    this.dirty = false;
+    this.core.pool.trim(this);
+    this.seal();
+    this.region = null;
+    this.regionStart = this.regionPos = this.regionEnd = 0;
+    const chunks = this.chunks;
+    const count = chunks.length;
+    if (count === 0) return;
+    if (this.state === CLOSED || this.socket.destroyed) {
+      chunks.length = 0;
+      return;
+    }
+    this.writtenCb ??= (err?: Error | null) => this.onWritten(err);
+    const s = this.socket;
+    if (count === 1) {
+      s.write(chunks[0]!, this.writtenCb);
+    } else {
+      s.cork();
+      for (let i = 0; i < count - 1; i++) s.write(chunks[i]!);
+      s.write(chunks[count - 1]!, this.writtenCb);
+      s.uncork();
+    }
+    chunks.length = 0;
+    this.core.bytesOut += this.pendBytes;
+    this.core.writeCalls++;
+    this.pendBytes = 0;
+  }
+
+  private onWritten(err: Error | null | undefined): void {
+    if (err || this.state === CLOSED) return;
+    this.activity |= WROTE;
+    const q = this.pendBytes + this.socket.writableLength;
+    this.core.queued += q - this.queued;
+    this.queued = q;
+    if (this.aboveHigh && q <= this.core.opts.lowWaterMark) {
+      this.aboveHigh = false;
+      if (this.handler.onDrain !== undefined && this.state === OPEN) {
+        this.pendingDrain = true;
+        this.run();
+      }
+    }
+  }
+
+  private dropQueue(): void {
+    this.core.queued -= this.queued;
+    this.queued = 0;
+    this.pendBytes = 0;
+    this.chunks.length = 0;
+    this.core.pool.trim(this);
+    this.region = null;
+    this.regionStart = this.regionPos = this.regionEnd = 0;
+  }
+
+  // ---------------------------------------------------------------- watchdog
+
+  /** One watchdog sweep: fold in activity seen since the last sweep, then enforce deadlines. */
+  tick(now: number): void {
+    const a = this.activity;
+    if (a !== 0) {
+      this.activity = 0;
+      if ((a & READ) !== 0) {
+        this.lastRead = now;
+        this.missed = 0;
+      }
+      this.lastActivity = now;
+    }
+    const o = this.core.opts;
+    switch (this.state) {
+      case CONNECTING:
+        if (now - this.openedAt >= this.connectingMs) this.connectingTimedOut();
+        return;
+      case CLOSING:
+        if (this.closingSince > 0 && now - this.closingSince >= o.closeMs) this.socket.destroy();
+        return;
+      case OPEN:
+        break;
+      default:
+        return;
+    }
+    if (this.busy || this.appPaused) {
+      // Waiting on the app is not idleness, and a paused socket cannot see a heartbeat answer.
+      this.lastRead = now;
+      this.lastActivity = now;
+      return;
+    }
+    if (o.firstDataMs > 0 && this.side === 'server' && !this.gotData && now - this.openedAt >= o.firstDataMs) {
+      this.abort('first-data-timeout', new FirstDataTimeoutError(`${this.describePeer()} sent nothing within ${o.firstDataMs} ms`));
+      return;
+    }
+    if (o.idleMs > 0 && now - this.lastActivity >= o.idleMs) {
+      this.abort('idle-timeout', new IdleTimeoutError(`${this.describePeer()} idle for ${o.idleMs} ms`));
+      return;
+    }
+    if (o.heartbeatIntervalMs > 0 && now - Math.max(this.lastRead, this.lastPing) >= o.heartbeatIntervalMs) {
+      if (this.missed >= o.heartbeatMaxMissed) {
+        this.abort(
+          'heartbeat-timeout',
+          new HeartbeatTimeoutError(`${this.describePeer()} answered none of ${this.missed} keepalives`),
+        );
+        return;
+      }
+      this.missed++;
+      this.lastPing = now;
+      if (this.keepalive !== undefined) this.sendRaw(this.keepalive);
+    }
+  }
+
+  private connectingTimedOut(): void {
+    if (this.side === 'client' && !(this.encrypted && this.socket.connecting === false)) {
+      this.abort(
+        'connect-failed',
+        new ConnectTimeoutError(`connecting to ${this.describePeer()} timed out after ${this.connectingMs} ms`),
+      );
+    } else {
+      this.abort('tls-error', new TlsError(`TLS handshake with ${this.describePeer()} timed out after ${this.connectingMs} ms`));
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Remote address for messages; the client target before connect. */
+  target = '';
+
+  private describePeer(): string {
+    if (this.remoteAddress === '') return this.target;
+    return this.remoteFamily === 'IPv6' ? `[${this.remoteAddress}]:${this.remotePort}` : `${this.remoteAddress}:${this.remotePort}`;
+  }
+
+  private fillPeer(): void {
+    const s = this.socket;
+    if (s.remoteAddress !== undefined) {
+      this.remoteAddress = s.remoteAddress;
+      this.remotePort = s.remotePort ?? 0;
+      this.remoteFamily = s.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4';
+    }
+    if (s.localAddress !== undefined) {
+      this.localAddress = s.localAddress;
+      this.localPort = s.localPort ?? 0;
+    }
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * Public types of the completion port: options, handler callbacks, the connection object,
+ * listeners and the stats snapshot.
+ */
+import type { BlockList } from 'node:net';
+import type { ConnectionOptions as TlsConnectOptions, TlsOptions } from 'node:tls';
+import type { Codec } from '@iocp/framing';
+
+/**
+ * Why a connection closed. Stable strings, used in `onClose`, in stats and in logs.
+ *
+ * | reason | meaning |
+ * |---|---|
+ * | `peer-closed` | the peer ended cleanly (FIN) |
+ * | `reset` | `ECONNRESET`, `EPIPE` or another socket error from the peer side |
+ * | `local` | the app called `conn.close()` or `conn.destroy()` |
+ * | `idle-timeout` | no read and no write progress for `timeouts.idleMs` |
+ * | `first-data-timeout` | the peer sent nothing for `timeouts.firstDataMs` after opening |
+ * | `heartbeat-timeout` | `heartbeat.maxMissed` keepalives went unanswered |
+ * | `frame-too-long` | the peer announced a frame longer than the codec allows |
+ * | `frame-corrupt` | the peer sent bytes the codec cannot decode (or ended mid-frame) |
+ * | `send-queue-overflow` | queued outgoing bytes would have passed `sendQueue.maxBytes` |
+ * | `shutdown` | `port.close()` |
+ * | `rejected` | admission control refused the peer (counted, no `onClose`) |
+ * | `connect-failed` | client side: refused, unreachable or connect timeout |
+ * | `handler-error` | a handler threw or its promise rejected |
+ * | `tls-error` | TLS handshake or verification failed |
+ */
+export type CloseReason =
+  | 'peer-closed'
+  | 'reset'
+  | 'local'
+  | 'idle-timeout'
+  | 'first-data-timeout'
+  | 'heartbeat-timeout'
+  | 'frame-too-long'
+  | 'frame-corrupt'
+  | 'send-queue-overflow'
+  | 'shutdown'
+  | 'rejected'
+  | 'connect-failed'
+  | 'handler-error'
+  | 'tls-error';
+
+/** Why admission control refused a peer; the keys of `stats().connections.refused`. */
+export type RefuseReason = 'deny' | 'allow' | 'max-connections' | 'per-ip' | 'rate' | 'hook' | 'shutdown';
+
+/** Admission control for accepted peers. Applies to every listener of the port. */
+export interface PortLimits {
+  /** Most open connections (server and client side together). Default `Infinity`. Beyond: refused `max-connections`. */
+  maxConnections?: number;
+  /** New accepted connections per second, a token bucket with a burst of one second's worth. Default `Infinity`. Beyond: refused `rate`. */
+  maxConnectionsPerSecond?: number;
+  /** Most open accepted connections from one remote address. Default `Infinity`. Beyond: refused `per-ip`. */
+  maxConnectionsPerIp?: number;
+  /** When set, only peers whose address matches are accepted; others are refused `allow`. */
+  allow?: BlockList;
+  /** Peers whose address matches are refused `deny`. Checked before `allow`. */
+  deny?: BlockList;
+}
+
+/** Keepalive settings: see {@link PortTimeouts.heartbeat}. */
+export interface HeartbeatOptions {
+  /** Send the codec's keepalive after this many ms without reading anything. */
+  intervalMs: number;
+  /** Close with `heartbeat-timeout` after this many keepalives in a row got no bytes back. */
+  maxMissed: number;
+}
+
+/**
+ * Watchdog settings. All of them are served by ONE timer for the whole port (a sweep every
+ * `min(enabled timeouts) / 4` ms, clamped to 5..1000 ms), so a deadline fires up to one sweep late.
+ */
+export interface PortTimeouts {
+  /** Close an accepted peer that sends nothing for this long after accept (slowloris). Default `0` = off. */
+  firstDataMs?: number;
+  /** Close a connection with no read and no write progress for this long. Default `0` = off. */
+  idleMs?: number;
+  /** Send `codec.keepalive` after `intervalMs` of read silence; close after `maxMissed` unanswered. Default off. Codecs without a keepalive (raw) skip the ping but still time out. */
+  heartbeat?: HeartbeatOptions | undefined;
+  /** Longest a TLS handshake may take on an accepted connection before `tls-error`. Default `10_000`. */
+  handshakeMs?: number;
+  /** After `conn.close()`, longest to wait for the peer to finish before the socket is dropped. Default `5_000`. */
+  closeMs?: number;
+}
+
+/** Per-connection send queue bounds. */
+export interface SendQueueOptions {
+  /** `conn.writable` turns false when queued bytes reach this. Default 64 KiB. */
+  highWaterMark?: number;
+  /** `onDrain` fires when queued bytes fall to or below this after `writable` went false. Default 16 KiB. */
+  lowWaterMark?: number;
+  /**
+   * Hard cap on queued bytes per connection (bytes waiting in this port plus bytes the socket
+   * has not handed to the kernel yet). Default 4 MiB, and never below the codec's largest frame
+   * plus header so a max-size frame can be echoed. Policy when a send would pass it: the
+   * connection is destroyed with reason `send-queue-overflow` and `send` returns false.
+   */
+  maxBytes?: number;
+}
+
+/** Options of {@link CompletionPort}. Every field is optional; defaults are documented per field. */
+export interface PortOptions {
+  limits?: PortLimits;
+  timeouts?: PortTimeouts;
+  sendQueue?: SendQueueOptions;
+  /**
+   * Frames up to this many encoded bytes are copied into a pooled outgoing buffer; longer ones go
+   * to the socket as their own buffer with only the header copied. Default 4096.
+   */
+  copyThreshold?: number;
+}
+
+/** TLS for one listener: PEM certificate and key, plus any other `node:tls` server option. */
+export type ListenTlsOptions = { cert: string | Buffer; key: string | Buffer } & TlsOptions;
+
+/** Options of {@link CompletionPort.listen}. */
+export interface ListenOptions {
+  /** Address to bind. Default `'127.0.0.1'`; `'::'` is dual stack unless `ipv6Only`. */
+  host?: string;
+  /** Port; `0` (default) picks a free one — read it from the returned listener. */
+  port?: number;
+  /** Codec for every connection of this listener: `lengthPrefixed()`, `delimiter()`, `raw()` ... */
+  codec: Codec;
+  /** When set, connections are TLS (`node:tls`) with this certificate and key. */
+  tls?: ListenTlsOptions;
+  /** Listen backlog. Default: Node's (511). */
+  backlog?: number;
+  /** With `host: '::'`, accept IPv6 only. Default false. */
+  ipv6Only?: boolean;
+}
+
+/** Reconnect policy of a client connection: capped exponential backoff with jitter. */
+export interface ReconnectOptions {
+  /** First delay. Default 100 ms. */
+  initialDelayMs?: number;
+  /** Cap of the delay. Default 30 000 ms. */
+  maxDelayMs?: number;
+  /** Attempts after the first failure or loss; `Infinity` (default) retries until `port.close()` or `conn.close()`. */
+  maxAttempts?: number;
+}
+
+/** Options of {@link CompletionPort.connect}. */
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  codec: Codec;
+  /** Fail the attempt with `IOCP_ERR_CONNECT_TIMEOUT` after this long. Default 10 000 ms. */
+  connectTimeoutMs?: number;
+  /** Reconnect after a failed attempt or a lost connection (not after `conn.close()`). Default `false`. */
+  reconnect?: ReconnectOptions | false;
+  /**
+   * `true` = TLS verified against the system CAs (and `NODE_EXTRA_CA_CERTS`); an object passes
+   * through to `tls.connect` (`ca`, `servername`, ...). Verification is on unless the object says
+   * `rejectUnauthorized: false` — the explicit opt-out. Default: plain TCP.
+   */
+  tls?: TlsConnectOptions | boolean;
+}
+
+/** Addresses of a connection. */
+export interface PeerInfo {
+  remoteAddress: string;
+  remotePort: number;
+  remoteFamily: 'IPv4' | 'IPv6';
+  localAddress: string;
+  localPort: number;
+}
+
+/**
+ * What the app does with connections. All callbacks are optional.
+ *
+ * Ordering rule: for ONE connection the callbacks never overlap and run in event order
+ * (`onOpen`, then `onMessage`s and `onDrain`s, then exactly one `onClose`). When a callback
+ * returns a promise, later events of that connection wait until it settles, and reading from
+ * that socket pauses meanwhile. Different connections run independently.
+ *
+ * A callback that throws, or whose promise rejects, closes only its connection with reason
+ * `handler-error`.
+ */
+export interface Handler<Owner = unknown> {
+  /** Server side only, before anything else: return false to refuse the peer (closed at once, counted as refused `hook`). */
+  onAccept?(peer: PeerInfo): boolean;
+  /** The connection is open (TLS handshake done). */
+  onOpen?(conn: Connection<Owner>): void | Promise<void>;
+  /** One decoded frame (a raw chunk with the raw codec). The Buffer is a view of received bytes; it stays valid. */
+  onMessage?(conn: Connection<Owner>, frame: Buffer): void | Promise<void>;
+  /** Queued bytes fell to the low watermark after `writable` had gone false. */
+  onDrain?(conn: Connection<Owner>): void | Promise<void>;
+  /**
+   * Called once for every connection the port created, including a client attempt that never
+   * opened (`connect-failed`). `error` carries the coded cause when there is one.
+   */
+  onClose?(conn: Connection<Owner>, reason: CloseReason, error?: Error): void;
+}
+
+/**
+ * One connection, server or client side.
+ *
+ * Reader side: frames arrive through `onMessage`; `pause()`/`resume()` stop and restart reading.
+ * Writer side: `send`/`sendRaw` queue bytes; everything queued in one event-loop turn leaves in
+ * one (vectored) write; `writable` and `onDrain` are the backpressure signal. Safe to call from
+ * anywhere on the main thread; after close every method is a no-op and `send` returns false.
+ */
+export interface Connection<Owner = unknown> extends PeerInfo {
+  /** Slot + generation (`generation * 2^20 + slot`), a safe integer. Stays unique: a closed connection's handle never names another one. */
+  readonly handle: number;
+  readonly side: 'server' | 'client';
+  /** App data, e.g. the user after login; there in every later callback. */
+  owner: Owner | undefined;
+  /** True from open until the close starts. */
+  readonly open: boolean;
+  /** Queued bytes are below the high watermark. */
+  readonly writable: boolean;
+  /** Bytes queued in the port plus bytes the socket has not written yet. */
+  readonly queuedBytes: number;
+  /** Name of the connection's codec. */
+  readonly codecName: string;
+  /** True when the connection is TLS. */
+  readonly encrypted: boolean;
+  /** Encode with the connection's codec and queue. Returns false if NOT queued (closed, or the queue cap was hit — the connection is then closed). Throws `IOCP_ERR_ENCODE` for a frame the codec cannot encode. */
+  send(frame: Uint8Array): boolean;
+  /** Queue bytes as they are (no codec). Same return as `send`. */
+  sendRaw(bytes: Uint8Array): boolean;
+  /** Stop delivering frames and reading from the socket (app-level backpressure). */
+  pause(): void;
+  /** Undo `pause()`. */
+  resume(): void;
+  /** Flush queued sends, then end; reason `local`. */
+  close(): void;
+  /** Drop now, discarding queued sends; reason `local`. */
+  destroy(error?: Error): void;
+}
+
+/** A bound listening address. */
+export interface Listener {
+  readonly host: string;
+  readonly port: number;
+  readonly family: 'IPv4' | 'IPv6';
+  /** `"127.0.0.1:7000"` or `"[::1]:7001"`. */
+  readonly address: string;
+  /** Stop accepting on this address; open connections stay. */
+  close(): Promise<void>;
+}
+
+/** Snapshot returned by `port.stats()`. Counters are totals since the port was created. */
+export interface PortStats {
+  connections: {
+    /** Open connections now (including TLS handshakes in progress and client attempts). */
+    current: number;
+    /** Peers accepted by listeners (after admission control). */
+    accepted: number;
+    /** Client connections that opened. */
+    connected: number;
+    /** Peers refused by admission control, by {@link RefuseReason}. */
+    refused: Record<string, number>;
+    /** Closed connections by reason. */
+    closed: Partial<Record<CloseReason, number>>;
+  };
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+  messagesOut: number;
+  /** Socket write calls made (one per connection per turn with sends). */
+  writeCalls: number;
+  /** Bytes queued on all connections now. */
+  queuedBytes: number;
+  /** Highest `queuedBytes` (all connections together) seen so far. */
+  queuedBytesPeak: number;
+  /** Highest queued bytes of a single connection seen so far (never above its `sendQueue.maxBytes`). */
+  connectionQueuedBytesPeak: number;
+}

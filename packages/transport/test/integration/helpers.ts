@@ -1,0 +1,108 @@
+import { type Socket, connect } from 'node:net';
+import { FrameReader, lengthPrefixed } from '@iocp/framing';
+import type { CompletionPort } from '../../src/index.js';
+
+/** The default wire format: 4-byte big-endian length, then the payload. */
+export function frame(payload: Buffer | string): Buffer {
+  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  const out = Buffer.allocUnsafe(4 + body.length);
+  out.writeUInt32BE(body.length, 0);
+  body.copy(out, 4);
+  return out;
+}
+
+/** Poll `cond` until true; rejects after `timeoutMs` (an upper bound, not an expectation). */
+export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A plain node:net client that decodes length-prefixed frames with @iocp/framing. */
+export interface PlainClient {
+  socket: Socket;
+  frames: Buffer[];
+  bytes: number;
+  ended: boolean;
+  closed: boolean;
+  send(payload: Buffer | string): void;
+  waitFrames(n: number, timeoutMs?: number): Promise<Buffer[]>;
+  waitClosed(timeoutMs?: number): Promise<void>;
+}
+
+export async function plainClient(port: number, host = '127.0.0.1', opts: { decode?: boolean } = {}): Promise<PlainClient> {
+  const socket = connect({ host, port });
+  const reader = new FrameReader(lengthPrefixed().createDecoder());
+  const c: PlainClient = {
+    socket,
+    frames: [],
+    bytes: 0,
+    ended: false,
+    closed: false,
+    send(payload) {
+      socket.write(frame(payload));
+    },
+    async waitFrames(n, timeoutMs = 5000) {
+      await waitFor(() => c.frames.length >= n, timeoutMs, `${n} frames (have ${c.frames.length})`);
+      return c.frames;
+    },
+    async waitClosed(timeoutMs = 5000) {
+      await waitFor(() => c.closed, timeoutMs, 'client socket close');
+    },
+  };
+  socket.on('data', (chunk: Buffer) => {
+    c.bytes += chunk.length;
+    if (opts.decode === false) return;
+    reader.push(chunk);
+    for (let f = reader.next(); f !== undefined; f = reader.next()) c.frames.push(Buffer.from(f));
+  });
+  socket.on('end', () => {
+    c.ended = true;
+  });
+  socket.on('error', () => {});
+  socket.on('close', () => {
+    c.closed = true;
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return c;
+}
+
+/** Tracks ports and sockets of a test so afterEach can close them all. */
+export class Cleanup {
+  private readonly ports: CompletionPort[] = [];
+  private readonly sockets: Socket[] = [];
+  port<T extends CompletionPort>(p: T): T {
+    this.ports.push(p);
+    return p;
+  }
+  socket<T extends { socket: Socket }>(c: T): T {
+    this.sockets.push(c.socket);
+    return c;
+  }
+  async run(): Promise<void> {
+    for (const s of this.sockets.splice(0)) s.destroy();
+    await Promise.all(this.ports.splice(0).map((p) => p.close({ drainMs: 200 })));
+  }
+}
+
+/** Close events recorded by a handler, for assertions. */
+export interface CloseRecord {
+  handle: number;
+  reason: string;
+  code: string | undefined;
+}
+
+export function closeRecorder(): { closes: CloseRecord[]; onClose(conn: { handle: number }, reason: string, error?: Error): void } {
+  const closes: CloseRecord[] = [];
+  return {
+    closes,
+    onClose(conn, reason, error) {
+      closes.push({ handle: conn.handle, reason, code: (error as { code?: string } | undefined)?.code });
+    },
+  };
+}
