@@ -63,7 +63,7 @@ export class FileServer {
   private ctx: ServerContext | undefined;
   private opening: Promise<void> | undefined;
   private readonly sessions = new Set<ServerSession>();
-  private readonly busy = new Set<string>();
+  private readonly busy = new Map<string, Promise<void> | undefined>();
 
   constructor(options: FileServerOptions) {
     if (!options || typeof options.root !== 'string' || options.root === '') throw new InvalidOptionError('root is required');

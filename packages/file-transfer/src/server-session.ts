@@ -237,19 +237,27 @@ export class ServerSession implements FrameSink {
       r?.abort(err);
       const fh = t.fh;
       t.fh = undefined;
-      void (async () => {
+      const closing = (async () => {
         await r?.quiesce();
         // Best effort: what reached the partial should be durable for a later resume.
         await fh?.sync().catch(() => {});
         await fh?.close().catch(() => {});
-        if (t.locked) this.ctx.busy.delete(t.name);
       })();
+      if (t.locked) {
+        const release = closing.then(() => {
+          if (this.ctx.busy.get(t.name) === release) this.ctx.busy.delete(t.name);
+        });
+        this.ctx.busy.set(t.name, release);
+      }
     } else if (t.kind === 'get') {
       t.sender?.abort(err);
       const fh = t.fh;
       t.fh = undefined;
       // A read may be in flight; closing after the sender's promise settles keeps it safe.
-      if (t.sender) t.sender.done.finally(() => fh?.close().catch(() => {}));
+      if (t.sender) {
+        const close = () => fh?.close().catch(() => {});
+        t.sender.done.then(close, close);
+      }
       else void fh?.close().catch(() => {});
     }
   }
@@ -262,8 +270,11 @@ export class ServerSession implements FrameSink {
     if (m.size > this.ctx.maxFileSize) {
       throw new TooLargeError(`${m.name}: ${m.size} bytes is over the server's limit of ${this.ctx.maxFileSize}`);
     }
-    if (this.ctx.busy.has(m.name)) throw new BusyError(`${m.name}: another upload or delete of this name is in progress`);
-    this.ctx.busy.add(m.name);
+    // An abandoned upload of this name may still be closing its partial: wait for it.
+    for (let closing = this.ctx.busy.get(m.name); closing; closing = this.ctx.busy.get(m.name)) await closing;
+    if (this.ctx.busy.has(m.name)) throw new BusyError(`${m.name}: another upload of this name is in progress`);
+    if (t.closed) return;
+    this.ctx.busy.set(m.name, undefined);
     t.locked = true;
     // From here on, drop() releases the name.
     const fs = this.ctx.fs;

@@ -19,7 +19,11 @@ export interface ServerContext {
   readonly window: number;
   readonly maxTransfers: number;
   readonly minFreeBytes: number;
-  /** Names with an upload (or delete) in progress on any connection: the "busy" lock. */
-  readonly busy: Set<string>;
+  /**
+   * Names with an upload in progress on any connection: the "busy" lock. The value is
+   * undefined while the upload runs, or a promise while an abandoned upload is still closing
+   * its partial (a new upload of the name waits for it instead of failing as busy).
+   */
+  readonly busy: Map<string, Promise<void> | undefined>;
   readonly log: Logger | undefined;
 }

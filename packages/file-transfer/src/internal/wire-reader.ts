@@ -1,5 +1,7 @@
 import { ProtocolError } from '../errors.js';
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * Bounds-checked reader over one message. Every read that would run past the end throws a
  * {@link ProtocolError}: a short or truncated message is the peer's fault, never a crash.
@@ -60,11 +62,11 @@ export class WireReader {
   str(what: string): string {
     const n = this.u16(`${what} length`);
     const b = this.bytes(n, what);
-    const s = b.toString('utf8');
-    if (Buffer.byteLength(s) !== n || s.includes('\uFFFD')) {
-      throw new ProtocolError(`${what} is not valid UTF-8`);
+    try {
+      return UTF8.decode(b);
+    } catch (err) {
+      throw new ProtocolError(`${what} is not valid UTF-8`, { cause: err });
     }
-    return s;
   }
 
   /** The rest of the message as a view. */

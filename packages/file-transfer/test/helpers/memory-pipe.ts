@@ -24,7 +24,7 @@ export class MemoryEnd implements FrameConnection {
 
   send(frame: Uint8Array): boolean {
     if (!this.open) return false;
-    let f = Buffer.from(frame); // a copy, like bytes on a wire
+    let f: Buffer = Buffer.from(frame); // a copy, like bytes on a wire
     if (this.tamper) f = this.tamper(f);
     this.queued.push(f);
     this.queuedBytes += f.length;

@@ -1,0 +1,28 @@
+/** Every hostile name the issue lists, plus a few relatives. */
+export const HOSTILE_NAMES: ReadonlyArray<[string, string]> = [
+  ['', 'empty'],
+  ['/etc/passwd', 'absolute'],
+  ['/', 'absolute root'],
+  ['C:/Windows/x', 'drive letter'],
+  ['c:x', 'drive-relative'],
+  ['..', 'parent'],
+  ['../x', 'leading ..'],
+  ['a/../../x', 'inner ..'],
+  ['a/..', 'trailing ..'],
+  ['./a', 'dot segment'],
+  ['a/./b', 'inner dot'],
+  ['a//b', 'empty segment'],
+  ['a/', 'trailing slash'],
+  ['a\\b', 'backslash'],
+  ['..\\..\\x', 'backslash traversal'],
+  ['a\u0000b', 'NUL'],
+  ['a\nb', 'newline'],
+  ['a\u001bb', 'escape'],
+  ['a\u007fb', 'DEL'],
+  ['a\u0085b', 'C1 control'],
+  ['x'.repeat(256), 'segment over 255 bytes'],
+  [`${'a/'.repeat(600)}b`, 'name over 1024 bytes'],
+  ['a\ud800b', 'lone surrogate'],
+  ['.iocp-ft/partial/x', 'reserved folder'],
+];
+
