@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { InvalidOptionError } from './errors.js';
+import { lengthPrefixed } from '@iocp/framing';
+import { CompletionPort, type Connection, type Listener, type ListenTlsOptions, type PortOptions } from '@iocp/transport';
+import { ConnectionClosedError, InvalidOptionError } from './errors.js';
 import { type FileSystem, nodeFileSystem } from './file-system.js';
 import type { FrameConnection } from './frame-connection.js';
 import { RootFolder } from './internal/root-folder.js';
@@ -9,6 +11,16 @@ import { DATA_HEADER_LENGTH } from './messages.js';
 import { ServerSession } from './server-session.js';
 
 export type { Logger } from './internal/server-context.js';
+
+/** Where and how {@link FileServer.listen} accepts connections. */
+export interface FileServerListenOptions {
+  /** Address to bind. Default `'127.0.0.1'`; `'::'` is dual stack. */
+  host?: string;
+  /** Port; `0` (default) picks a free one (read it from the returned listener). */
+  port?: number;
+  /** PEM certificate and key: connections are TLS. Default: plain TCP. */
+  tls?: ListenTlsOptions;
+}
 
 /** Options of a {@link FileServer}. Every option is validated by the constructor. */
 export interface FileServerOptions {
@@ -34,6 +46,8 @@ export interface FileServerOptions {
   fs?: FileSystem;
   /** Where to log (pino-compatible). Default: no logging. */
   logger?: Logger;
+  /** Options of the completion port {@link FileServer.listen} creates (limits, timeouts, send queue). Default: transport defaults. */
+  portOptions?: PortOptions;
 }
 
 const KiB = 1024;
@@ -59,7 +73,9 @@ function int(v: unknown, name: string, min: number, max: number): number {
  */
 export class FileServer {
   /** Validated options with defaults applied. */
-  readonly options: Readonly<Required<Omit<FileServerOptions, 'token' | 'logger'>>> & Pick<FileServerOptions, 'token' | 'logger'>;
+  readonly options: Readonly<Required<Omit<FileServerOptions, 'token' | 'logger' | 'portOptions'>>> &
+    Pick<FileServerOptions, 'token' | 'logger' | 'portOptions'>;
+  private port: CompletionPort | undefined;
   private ctx: ServerContext | undefined;
   private opening: Promise<void> | undefined;
   private readonly sessions = new Set<ServerSession>();
@@ -84,6 +100,7 @@ export class FileServer {
       maxFrameLength,
       fs: options.fs ?? nodeFileSystem,
       logger: options.logger,
+      portOptions: options.portOptions,
     };
   }
 
@@ -143,6 +160,42 @@ export class FileServer {
     this.sessions.delete(session);
   }
 
+  /**
+   * Accept connections over `@iocp/transport` (length-prefixed frames, 4-byte big-endian
+   * header, `maxFrameLength`). May be called several times (several addresses share one port).
+   */
+  async listen(options: FileServerListenOptions = {}): Promise<Listener> {
+    await this.open();
+    this.port ??= new CompletionPort(this.options.portOptions);
+    const codec = lengthPrefixed({ maxFrameLength: this.options.maxFrameLength });
+    return this.port.listen<ServerSession>(
+      { host: options.host ?? '127.0.0.1', port: options.port ?? 0, codec, ...(options.tls ? { tls: options.tls } : {}) },
+      {
+        onOpen: (conn) => {
+          conn.owner = this.attach(conn, formatPeer(conn));
+          this.options.logger?.info({ peer: formatPeer(conn) }, 'connection open');
+        },
+        onMessage: (conn, frame) => conn.owner?.onFrame(frame),
+        onDrain: (conn) => conn.owner?.onDrain(),
+        onClose: (conn, reason, error) => {
+          const s = conn.owner;
+          if (!s) return;
+          s.onClose(new ConnectionClosedError(`connection closed: ${reason}`, { cause: error }));
+          this.detach(s);
+          this.options.logger?.info({ peer: formatPeer(conn), reason }, 'connection closed');
+        },
+      },
+    );
+  }
+
+  /**
+   * Stop accepting, let queued frames drain (up to `drainMs`), close every connection.
+   * Transfers in progress end; their partials stay for resume.
+   */
+  async close(options: { drainMs?: number } = {}): Promise<void> {
+    await this.port?.close({ drainMs: options.drainMs ?? 2000 });
+  }
+
   /** Connections being served. */
   get connections(): number {
     return this.sessions.size;
@@ -152,4 +205,8 @@ export class FileServer {
   get uploadsInProgress(): number {
     return this.busy.size;
   }
+}
+
+function formatPeer(conn: Connection<unknown>): string {
+  return conn.remoteFamily === 'IPv6' ? `[${conn.remoteAddress}]:${conn.remotePort}` : `${conn.remoteAddress}:${conn.remotePort}`;
 }

@@ -1,0 +1,112 @@
+import { lengthPrefixed } from '@iocp/framing';
+import { CompletionPort, type Connection } from '@iocp/transport';
+import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
+import {
+  ClientSession,
+  type ClientSessionOptions,
+  type RemoteStat,
+  type TransferOptions,
+  type TransferResult,
+} from './client-session.js';
+import { ConnectionClosedError, FileTransferError, InvalidOptionError } from './errors.js';
+import type { ListEntry } from './messages.js';
+
+/** Options of {@link FileClient.connect}. */
+export interface FileClientOptions extends ClientSessionOptions {
+  host: string;
+  port: number;
+  /** `true`: TLS verified against the system CAs; an object goes to `tls.connect` (`ca`, `rejectUnauthorized`...). Default: plain TCP. */
+  tls?: TlsConnectOptions | boolean;
+  /** Largest frame accepted from the server. Default 16 MiB (must cover the server's chunk size). */
+  maxFrameLength?: number;
+  /** Give up connecting after this long. Default 10 000 ms. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A connected file client over `@iocp/transport`: one connection, any number of concurrent
+ * requests on it.
+ *
+ * ```ts
+ * const client = await FileClient.connect({ host: '127.0.0.1', port: 7000, token });
+ * await client.put('./report.pdf', 'reports/2026/report.pdf');
+ * await client.close();
+ * ```
+ */
+export class FileClient {
+  private constructor(
+    /** The protocol session (transport-agnostic). */
+    readonly session: ClientSession,
+    private readonly port: CompletionPort,
+    private readonly conn: Connection<ClientSession>,
+  ) {}
+
+  /** Connect and complete the HELLO exchange. Rejects with a coded error (`IOCP_ERR_FT_AUTH`, `IOCP_ERR_CONNECT_REFUSED`...). */
+  static async connect(options: FileClientOptions): Promise<FileClient> {
+    if (!options || typeof options.host !== 'string' || !Number.isInteger(options.port)) {
+      throw new InvalidOptionError('host and port are required');
+    }
+    const port = new CompletionPort();
+    const codec = lengthPrefixed({ maxFrameLength: options.maxFrameLength ?? 16 * 1024 * 1024 });
+    try {
+      const conn = await port.connect<ClientSession>(
+        {
+          host: options.host,
+          port: options.port,
+          codec,
+          connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+          ...(options.tls !== undefined ? { tls: options.tls } : {}),
+        },
+        {
+          onOpen: (c) => {
+            c.owner = new ClientSession(c, options);
+          },
+          onMessage: (c, frame) => c.owner?.onFrame(frame),
+          onDrain: (c) => c.owner?.onDrain(),
+          onClose: (c, reason, error) =>
+            c.owner?.onClose(
+              error instanceof FileTransferError ? error : new ConnectionClosedError(`connection to the server closed: ${reason}`, { cause: error }),
+            ),
+        },
+      );
+      const session = conn.owner!;
+      await session.ready;
+      return new FileClient(session, port, conn);
+    } catch (err) {
+      await port.close({ drainMs: 0 }).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Whether the connection is TLS. */
+  get encrypted(): boolean {
+    return this.conn.encrypted;
+  }
+
+  /** See {@link ClientSession.put}. */
+  put(local: string, remote: string, options?: TransferOptions): Promise<TransferResult> {
+    return this.session.put(local, remote, options);
+  }
+  /** See {@link ClientSession.get}. */
+  get(remote: string, local: string, options?: TransferOptions): Promise<TransferResult> {
+    return this.session.get(remote, local, options);
+  }
+  /** See {@link ClientSession.list}. */
+  list(folder?: string): Promise<ListEntry[]> {
+    return this.session.list(folder);
+  }
+  /** See {@link ClientSession.stat}. */
+  stat(remote: string): Promise<RemoteStat> {
+    return this.session.stat(remote);
+  }
+  /** See {@link ClientSession.delete}. */
+  delete(remote: string): Promise<void> {
+    return this.session.delete(remote);
+  }
+
+  /** Close the connection (after queued frames are sent) and the port. */
+  async close(): Promise<void> {
+    this.session.close();
+    await this.port.close({ drainMs: 1000 });
+  }
+}
