@@ -15,5 +15,5 @@ export {
   downloadPartialPath,
 } from './client-session.js';
 export { FileServer, type FileServerOptions, type Logger } from './file-server.js';
-export { type FileServerListenOptions } from './file-server.js';
+export type { FileServerListenOptions } from './file-server.js';
 export { FileClient, type FileClientOptions } from './file-client.js';
