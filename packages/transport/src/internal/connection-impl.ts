@@ -327,6 +327,15 @@ export class ConnectionImpl implements Connection, RegionHolder {
 
   onEnd(): void {
     this.readEnded = true;
+    if (this.state === CONNECTING) {
+      // The peer gave up during connect / TLS handshake (e.g. it rejected our certificate).
+      if (this.side === 'client') {
+        this.abort('connect-failed', new ConnectError(`${this.describePeer()} closed the connection while connecting`));
+      } else {
+        this.abort('tls-error', new TlsError(`${this.describePeer()} closed the connection during the TLS handshake`));
+      }
+      return;
+    }
     if (this.state === CLOSING) return;
     this.run();
   }
@@ -665,7 +674,8 @@ export class ConnectionImpl implements Connection, RegionHolder {
   }
 
   private connectingTimedOut(): void {
-    if (this.side === 'client' && !(this.encrypted && this.socket.connecting === false)) {
+    if (this.side === 'client') {
+      // connectTimeoutMs covers TCP connect and the TLS handshake.
       this.abort(
         'connect-failed',
         new ConnectTimeoutError(`connecting to ${this.describePeer()} timed out after ${this.connectingMs} ms`),
