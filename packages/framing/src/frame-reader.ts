@@ -316,6 +316,15 @@ export class FrameReader {
     }
   }
 
+  /** Drop as much of a too-long frame as the input held so far contains. */
+  #skip(): void {
+    while (this.#discard > 0 && this.#chunk !== undefined) {
+      const n = Math.min(this.#discard, this.#chunk.length - this.#pos);
+      this.#discard -= n;
+      this.#advance(this.#pos + n);
+    }
+  }
+
   #extract(buf: Buffer, start: number, len: number): Buffer {
     try {
       return this.decoder.extract(buf, start, len);
@@ -362,12 +371,9 @@ export class FrameReader {
         }
         this.#discard = discard;
         this.decoder.reset?.();
-        if (this.decoder.failFast === false) {
+        this.#skip();
+        if (this.decoder.failFast === false && this.#discard > 0) {
           this.#deferred = err;
-          if (discard === 0) {
-            this.#deferred = undefined;
-            throw err;
-          }
           return SKIPPING;
         }
         throw err;
