@@ -64,6 +64,8 @@ export interface StressSummary {
   readonly messages: {
     readonly sent: number;
     readonly received: number;
+    /** Answered since start, warmup included (matches a server's CPU time over the whole run). */
+    readonly total: number;
     /** Messages answered per second in the window. */
     readonly perSecond: number;
     /** Still unanswered when the drain timeout expired (each counts its connection as an error). */
@@ -94,6 +96,12 @@ export interface StressSummary {
     /** Connections whose echo diverged (each stops at its first wrong byte). */
     readonly count: number;
     readonly first: FirstMismatch | null;
+  };
+  /** This process (all threads): CPU time and wall time since start — shows whether the load tool itself was saturated. */
+  readonly process: {
+    readonly cpuUserSec: number;
+    readonly cpuSystemSec: number;
+    readonly wallSec: number;
   };
   /** 0 ok, 1 errors over `--max-errors` or nothing connected, 3 mismatch. */
   readonly exitCode: number;

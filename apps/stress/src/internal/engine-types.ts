@@ -57,6 +57,8 @@ export interface EngineResult {
   readonly received: number;
   /** Messages answered before the stop, in the window: the base of messages/s. */
   readonly receivedInWindow: number;
+  /** Messages answered since start, warmup and drain included. */
+  readonly answeredTotal: number;
   readonly bytesSent: number;
   readonly bytesReceived: number;
   readonly bytesReceivedInWindow: number;

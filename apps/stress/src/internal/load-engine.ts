@@ -403,6 +403,7 @@ export class LoadEngine {
       sent: this.sent,
       received: this.received,
       receivedInWindow: this.receivedInWindow,
+      answeredTotal: this.answeredTotal,
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
       bytesReceivedInWindow: this.bytesReceivedInWindow,

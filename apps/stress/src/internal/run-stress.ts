@@ -115,6 +115,7 @@ function latencySummary(h: Histogram): LatencySummary {
 
 /** Merge engine results into the summary and decide the exit code. */
 export function summarize(o: StressOptions, threads: number, results: readonly EngineResult[]): { summary: StressSummary; latency: Histogram } {
+  const cpu = process.cpuUsage();
   const latency = newLatencyHistogram();
   const connect = newLatencyHistogram();
   const byCode: Record<string, number> = {};
@@ -170,6 +171,7 @@ export function summarize(o: StressOptions, threads: number, results: readonly E
     messages: {
       sent: sum((r) => r.sent),
       received: sum((r) => r.received),
+      total: sum((r) => r.answeredTotal),
       perSecond: Math.round(rate(sum((r) => r.receivedInWindow)) * 10) / 10,
       unanswered: sum((r) => r.unanswered),
       skipped: sum((r) => r.skipped),
@@ -185,6 +187,11 @@ export function summarize(o: StressOptions, threads: number, results: readonly E
     mismatches: {
       count: mismatches,
       first: first && { connection: first.connection, offset: first.offset, expected: first.expected, actual: first.actual },
+    },
+    process: {
+      cpuUserSec: Math.round(cpu.user / 1000) / 1000,
+      cpuSystemSec: Math.round(cpu.system / 1000) / 1000,
+      wallSec: Math.round(performance.now()) / 1000,
     },
     exitCode,
   };
