@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { EchoMode } from './echo-session.js';
+import { UsageError } from './errors.js';
+import { type HostPort, parseHostPort } from './internal/parse-address.js';
+import { parseInteger } from './internal/parse-integer.js';
+import { parseSize } from './internal/parse-size.js';
+
+/** TLS settings when `--tls` is on. */
+export interface ClientTls {
+  /** PEM CA bundle from `--ca`; `undefined` = system CAs plus `NODE_EXTRA_CA_CERTS`. */
+  readonly ca: Buffer | undefined;
+  /** `--insecure`: do not verify the server certificate. */
+  readonly insecure: boolean;
+  /** SNI and the name checked against the certificate; `undefined` for an IP literal host. */
+  readonly servername: string | undefined;
+}
+
+/** Everything the client needs, validated. */
+export interface ClientConfig {
+  readonly server: HostPort;
+  readonly mode: EchoMode;
+  /** Longest frame payload sent or accepted (framed mode). */
+  readonly maxFrame: number;
+  /** Bound on connecting and on waiting for each echo. */
+  readonly timeoutMs: number;
+  readonly tls: ClientTls | undefined;
+  /** Messages from the command line; empty = read stdin. */
+  readonly messages: readonly string[];
+}
+
+export type ParseResult = { kind: 'run'; config: ClientConfig } | { kind: 'exit'; exitCode: number };
+
+/** Default max frame payload: 16 MiB, as the server. */
+export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+/** Default `--timeout`: 5 s. */
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+function wrap<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+function buildProgram(write: (text: string) => void): Command {
+  return new Command('echo-client')
+    .description('Sends each message (or each stdin line) to an echo server, prints each echo, checks it matches.')
+    .argument('[message...]', 'messages to send; none = read lines from stdin (interactive on a terminal)')
+    .version('0.1.0', '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
+    .addOption(new Option('--server <host:port>', 'echo server address; IPv6 as [::1]:7001').argParser(wrap(parseHostPort)).makeOptionMandatory())
+    .addOption(new Option('--mode <mode>', 'framed: 4-byte big-endian length prefix; raw: compare the byte stream').choices(['framed', 'raw']).default('framed'))
+    .addOption(new Option('--max-frame <bytes>', 'largest frame payload (framed mode); suffixes k, m, g (default: 16m)').argParser(wrap((t) => parseSize(t, 1, 1024 ** 3))))
+    .addOption(new Option('--timeout <ms>', 'connect timeout and per-echo timeout').argParser(wrap((t) => parseInteger(t, 1, 2 ** 31 - 1))).default(DEFAULT_TIMEOUT_MS))
+    .addOption(new Option('--tls', 'connect with TLS and verify the server certificate'))
+    .addOption(new Option('--ca <file>', 'PEM CA bundle to verify the server with (instead of the system CAs); needs --tls'))
+    .addOption(new Option('--servername <name>', 'TLS server name (SNI and certificate check); default: the --server host name'))
+    .addOption(new Option('--insecure', 'TLS without verifying the server certificate (says so on stderr); needs --tls'))
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+}
+
+/** Parse and validate `argv` (without `node` and the script). Throws {@link UsageError}. */
+export function parseClientArgs(argv: readonly string[], write: (text: string) => void): ParseResult {
+  const program = buildProgram(write);
+  try {
+    program.parse(argv as string[], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { kind: 'exit', exitCode: 0 };
+      throw new UsageError(error.message.replace(/^error: /, ''), { cause: error });
+    }
+    throw error;
+  }
+  const o = program.opts();
+  const server = o.server as HostPort;
+  const tlsOn = o.tls === true;
+  for (const flag of ['ca', 'insecure', 'servername'] as const) {
+    if (o[flag] !== undefined && !tlsOn) throw new UsageError(`--${flag} needs --tls`);
+  }
+  if (o.ca !== undefined && o.insecure) throw new UsageError('--ca and --insecure contradict each other');
+  const mode = o.mode as EchoMode;
+  if (o.maxFrame !== undefined && mode === 'raw') throw new UsageError('--max-frame applies to --mode framed only');
+  let ca: Buffer | undefined;
+  if (o.ca !== undefined) {
+    try {
+      ca = readFileSync(o.ca as string);
+    } catch (error) {
+      throw new UsageError(`--ca ${o.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    }
+  }
+  const maxFrame = (o.maxFrame as number | undefined) ?? DEFAULT_MAX_FRAME;
+  const messages = program.args;
+  if (mode === 'framed') {
+    messages.forEach((m, i) => {
+      const size = Buffer.byteLength(m, 'utf8');
+      if (size > maxFrame) throw new UsageError(`message ${i + 1} is ${size} bytes, more than --max-frame ${maxFrame}`);
+    });
+  }
+  return {
+    kind: 'run',
+    config: {
+      server,
+      mode,
+      maxFrame,
+      timeoutMs: o.timeout as number,
+      tls: tlsOn
+        ? {
+            ca,
+            insecure: o.insecure === true,
+            servername: (o.servername as string | undefined) ?? (isIP(server.host) === 0 ? server.host : undefined),
+          }
+        : undefined,
+      messages,
+    },
+  };
+}

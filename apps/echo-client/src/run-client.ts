@@ -1,0 +1,76 @@
+import { lengthPrefixed, raw } from '@iocp/framing';
+import { CompletionPort, type Connection } from '@iocp/transport';
+import type { ClientConfig } from './cli.js';
+import { connectError } from './connect-error.js';
+import { EchoSession } from './echo-session.js';
+import { ConnectionClosedError, EXIT_OK } from './errors.js';
+import { messageSource } from './message-source.js';
+
+/** How long closing waits for our last bytes to leave. */
+const CLOSE_DRAIN_MS = 1000;
+
+/** The process streams the client talks through (injectable for tests). */
+export interface ClientIo {
+  readonly stdin: NodeJS.ReadStream;
+  readonly stdout: NodeJS.WriteStream;
+  readonly err: (line: string) => void;
+}
+
+/**
+ * Connect, then for each message: send it, wait for its echo, print the echo on stdout. One
+ * message in flight at a time, so an echo always answers the message before it. Resolves with
+ * exit code 0 when every echo matched; throws an `EchoClientError` (one line, its exit code)
+ * at the first failure.
+ */
+export async function runClient(config: ClientConfig, io: ClientIo): Promise<number> {
+  if (config.tls?.insecure) io.err('echo-client: warning: --insecure: the server certificate is NOT verified');
+  const session = new EchoSession(config.mode);
+  const port = new CompletionPort();
+  let conn: Connection;
+  try {
+    conn = await port.connect(
+      {
+        host: config.server.host,
+        port: config.server.port,
+        codec: config.mode === 'framed' ? lengthPrefixed({ maxFrameLength: config.maxFrame }) : raw(),
+        connectTimeoutMs: config.timeoutMs,
+        reconnect: false,
+        ...(config.tls
+          ? {
+              tls: {
+                rejectUnauthorized: !config.tls.insecure,
+                ...(config.tls.ca ? { ca: config.tls.ca } : {}),
+                ...(config.tls.servername ? { servername: config.tls.servername } : {}),
+              },
+            }
+          : {}),
+      },
+      {
+        onMessage: (_conn, data) => session.push(data),
+        onClose: (_conn, reason, error) => session.closed(reason, error),
+      },
+    );
+  } catch (error) {
+    await port.close({ drainMs: 0 }).catch(() => {});
+    throw connectError(error, config);
+  }
+  try {
+    for await (const text of messageSource(config.messages, io.stdin, io.stdout)) {
+      const bytes = Buffer.from(text, 'utf8');
+      if (bytes.length === 0 && config.mode === 'raw') {
+        io.stdout.write('\n'); // nothing to send: a raw stream cannot carry an empty message
+        continue;
+      }
+      const echo = session.expect(bytes, config.timeoutMs);
+      if (!conn.send(bytes)) {
+        echo.catch(() => {});
+        throw session.error ?? new ConnectionClosedError(`connection closed before message ${session.matched + 1} was sent`);
+      }
+      io.stdout.write(`${(await echo).toString('utf8')}\n`);
+    }
+    if (session.error && session.error.code !== 'IOCP_ERR_CONNECTION_CLOSED') throw session.error;
+  } finally {
+    await port.close({ drainMs: CLOSE_DRAIN_MS }).catch(() => {});
+  }
+  return EXIT_OK;
+}

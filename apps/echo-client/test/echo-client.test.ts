@@ -1,0 +1,105 @@
+import { once } from 'node:events';
+import { type Server, type Socket, createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLIENT_BIN, killAllStarted, run, startServer } from '../../echo-server/test/support/processes.js';
+
+/** Tiny in-test servers that misbehave on purpose. */
+const fakes: Server[] = [];
+const peers: Socket[] = [];
+
+async function fakeServer(onConnection: (socket: Socket) => void): Promise<string> {
+  const server = createServer((socket) => {
+    peers.push(socket);
+    socket.on('error', () => {});
+    onConnection(socket);
+  });
+  fakes.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  return `127.0.0.1:${port}`;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+afterEach(async () => {
+  for (const p of peers.splice(0)) p.destroy();
+  await Promise.all(fakes.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await killAllStarted();
+});
+
+function oneErrorLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe('echo-client process', () => {
+  it('sends stdin lines when no message is given and prints each echo', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0']);
+    const r = await run(CLIENT_BIN, ['--server', server.listening[0]!], { input: 'first\nsecond line\r\n\nlast' });
+    expect(r).toMatchObject({ code: 0, stdout: 'first\nsecond line\n\nlast\n', stderr: '' });
+  });
+
+  it('exits 1 with IOCP_ERR_ECHO_MISMATCH when the server corrupts the echo (framed)', async () => {
+    const address = await fakeServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        const copy = Buffer.from(chunk);
+        copy[copy.length - 1]! ^= 0x01; // flip a bit of the last payload byte, keep the header
+        socket.write(copy);
+      });
+    });
+    const r = await run(CLIENT_BIN, ['--server', address, 'hello']);
+    expect(r.code).toBe(1);
+    expect(oneErrorLine(r.stderr)).toMatch(/^echo-client: IOCP_ERR_ECHO_MISMATCH: message 1: sent 5 bytes "hello", got 5 bytes "helln"$/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 1 on a mismatch in raw mode after earlier messages matched', async () => {
+    let n = 0;
+    const address = await fakeServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        n += 1;
+        socket.write(n === 2 ? Buffer.from(chunk.toString().toUpperCase()) : chunk);
+      });
+    });
+    const r = await run(CLIENT_BIN, ['--server', address, '--mode', 'raw', 'one', 'two', 'three']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('one\n');
+    expect(oneErrorLine(r.stderr)).toMatch(/^echo-client: IOCP_ERR_ECHO_MISMATCH: message 2: byte 0 differs/);
+  });
+
+  it('exits 3 with IOCP_ERR_CONNECT_REFUSED when nothing listens', async () => {
+    const port = await freePort();
+    const r = await run(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, 'x']);
+    expect(r.code).toBe(3);
+    expect(oneErrorLine(r.stderr)).toMatch(new RegExp(`^echo-client: IOCP_ERR_CONNECT_REFUSED: .*127\\.0\\.0\\.1:${port}`));
+  });
+
+  it('exits 4 with IOCP_ERR_ECHO_TIMEOUT when the server never answers', async () => {
+    const address = await fakeServer(() => {});
+    const r = await run(CLIENT_BIN, ['--server', address, '--timeout', '300', 'anyone?']);
+    expect(r.code).toBe(4);
+    expect(oneErrorLine(r.stderr)).toMatch(/^echo-client: IOCP_ERR_ECHO_TIMEOUT: no echo for message 1 within 300 ms$/);
+  });
+
+  it('exits 4 with IOCP_ERR_CONNECTION_CLOSED when the server hangs up before echoing', async () => {
+    const address = await fakeServer((socket) => socket.once('data', () => socket.end()));
+    const r = await run(CLIENT_BIN, ['--server', address, 'bye?']);
+    expect(r.code).toBe(4);
+    expect(oneErrorLine(r.stderr)).toMatch(/^echo-client: IOCP_ERR_CONNECTION_CLOSED: connection closed \(peer-closed.*\) before message 1 was echoed$/);
+  });
+
+  it('exits 2 with one line on a usage error', async () => {
+    const r = await run(CLIENT_BIN, ['hello']);
+    expect(r.code).toBe(2);
+    expect(oneErrorLine(r.stderr)).toMatch(/^echo-client: IOCP_ERR_USAGE: .*--server/);
+  });
+});

@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from './errors.js';
+import { type HostPort, parseHostPort } from './internal/parse-address.js';
+import { parseInteger } from './internal/parse-integer.js';
+import { parseSize } from './internal/parse-size.js';
+
+/** How the server treats the byte stream. */
+export type EchoMode = 'framed' | 'raw';
+
+/** Everything the server needs, validated. Produced by {@link parseServerArgs}. */
+export interface ServerConfig {
+  /** Addresses to listen on, in command-line order (at least one). */
+  readonly listen: readonly HostPort[];
+  /** `framed`: 4-byte big-endian length prefix; `raw`: bytes echoed as they come. */
+  readonly mode: EchoMode;
+  /** Longest accepted frame payload in bytes (framed mode). */
+  readonly maxFrame: number;
+  /** Per process; `undefined` = unlimited. */
+  readonly maxConnections: number | undefined;
+  /** New connections per second per process (token bucket); `undefined` = unlimited. */
+  readonly maxConnRate: number | undefined;
+  /** Concurrent connections per remote IP per process; `undefined` = unlimited. */
+  readonly maxConnPerIp: number | undefined;
+  /** Close a peer that sends nothing for this long after connecting; 0 = off. */
+  readonly firstDataTimeoutMs: number;
+  /** Close a connection without read or write progress for this long; 0 = off. */
+  readonly idleTimeoutMs: number;
+  /** How long shutdown lets queued replies drain before ending sockets. */
+  readonly drainMs: number;
+  /** PEM certificate and key (contents), when TLS is on. */
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** Number of processes; 1 = no cluster. */
+  readonly workers: number;
+  /** Where to serve Prometheus metrics, if anywhere. */
+  readonly metrics: HostPort | undefined;
+  /** pino level for stderr logs. */
+  readonly logLevel: string;
+  /** Reserved for @iocp/jobpool: worker threads per process; 0 = echo inline. */
+  readonly jobs: number;
+  /** Reserved for @iocp/jobpool: simulated CPU cost per frame in microseconds; 0 = none. */
+  readonly jobCostUs: number;
+}
+
+/** Result of parsing: run with a config, or exit now (help/version printed) with a code. */
+export type ParseResult = { kind: 'run'; config: ServerConfig } | { kind: 'exit'; exitCode: number };
+
+/** Default listen address. */
+export const DEFAULT_LISTEN = '127.0.0.1:7000';
+/** Default max frame payload: 16 MiB. */
+export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+/** Largest accepted `--max-frame`: 1 GiB. */
+export const MAX_MAX_FRAME = 1024 * 1024 * 1024;
+/** Default shutdown drain: 5 s. */
+export const DEFAULT_DRAIN_MS = 5000;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const MAX_MS = 2 ** 31 - 1;
+
+function wrap<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+function collectAddress(text: string, previous: HostPort[]): HostPort[] {
+  return [...previous, wrap(parseHostPort)(text)];
+}
+
+function buildProgram(write: (text: string) => void): Command {
+  return new Command('echo-server')
+    .description(
+      'Echo server over @iocp/transport. Prints "listening HOST:PORT" per listener on stdout; logs JSON (pino) on stderr.',
+    )
+    .version('0.1.0', '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
+    .addOption(
+      new Option('--listen <host:port>', `address to listen on; repeatable; IPv6 as [::1]:7001 or ::1:7001 (default: ${DEFAULT_LISTEN})`)
+        .argParser(collectAddress)
+        .default([]),
+    )
+    .addOption(new Option('--mode <mode>', 'framed: 4-byte big-endian length prefix; raw: echo bytes as they come').choices(['framed', 'raw']).default('framed'))
+    .addOption(new Option('--max-frame <bytes>', 'largest frame payload (framed mode); suffixes k, m, g (default: 16m)').argParser(wrap((t) => parseSize(t, 1, MAX_MAX_FRAME))))
+    .addOption(new Option('--max-connections <n>', 'concurrent connections per process (default: unlimited)').argParser(wrap((t) => parseInteger(t, 1, 10_000_000))))
+    .addOption(new Option('--max-conn-rate <n>', 'new connections per second per process (default: unlimited)').argParser(wrap((t) => parseInteger(t, 1, 10_000_000))))
+    .addOption(new Option('--max-conn-per-ip <n>', 'concurrent connections per remote IP per process (default: unlimited)').argParser(wrap((t) => parseInteger(t, 1, 10_000_000))))
+    .addOption(new Option('--first-data-timeout <ms>', 'close a peer that sends nothing for this long; 0 = off').argParser(wrap((t) => parseInteger(t, 0, MAX_MS))).default(0))
+    .addOption(new Option('--idle-timeout <ms>', 'close a connection without read or write progress for this long; 0 = off').argParser(wrap((t) => parseInteger(t, 0, MAX_MS))).default(0))
+    .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued replies drain this long').argParser(wrap((t) => parseInteger(t, 0, MAX_MS))).default(DEFAULT_DRAIN_MS))
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain) file; turns TLS on, needs --tls-key'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
+    .addOption(new Option('--workers <n>', 'processes sharing the listeners (node:cluster); "auto" = one per core').argParser(wrap(parseWorkers)).default(1))
+    .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics').argParser(wrap(parseHostPort)))
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
+    .addOption(new Option('--jobs <n>', 'reserved: worker threads per process for frame jobs (@iocp/jobpool); 0 = inline').argParser(wrap((t) => parseInteger(t, 0, 1024))).default(0))
+    .addOption(new Option('--job-cost-us <us>', 'reserved: simulated CPU cost per frame, microseconds').argParser(wrap((t) => parseInteger(t, 0, 10_000_000))).default(0))
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+}
+
+function parseWorkers(text: string): number {
+  if (text === 'auto') return availableParallelism();
+  return parseInteger(text, 1, 256);
+}
+
+function readPem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Parse and validate the command line (`argv` without `node` and the script). Help and version
+ * go to `write` (stdout). Throws {@link UsageError} on any bad or unknown flag.
+ */
+export function parseServerArgs(argv: readonly string[], write: (text: string) => void): ParseResult {
+  const program = buildProgram(write);
+  try {
+    program.parse(argv as string[], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        return { kind: 'exit', exitCode: 0 };
+      }
+      throw new UsageError(error.message.replace(/^error: /, ''), { cause: error });
+    }
+    throw error;
+  }
+  const o = program.opts();
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
+    throw new UsageError('--tls-cert and --tls-key go together');
+  }
+  const listen = (o.listen as HostPort[]).length > 0 ? (o.listen as HostPort[]) : [parseHostPort(DEFAULT_LISTEN)];
+  const mode = o.mode as EchoMode;
+  if (o.maxFrame !== undefined && mode === 'raw') {
+    throw new UsageError('--max-frame applies to --mode framed only');
+  }
+  return {
+    kind: 'run',
+    config: {
+      listen,
+      mode,
+      maxFrame: (o.maxFrame as number | undefined) ?? DEFAULT_MAX_FRAME,
+      maxConnections: o.maxConnections as number | undefined,
+      maxConnRate: o.maxConnRate as number | undefined,
+      maxConnPerIp: o.maxConnPerIp as number | undefined,
+      firstDataTimeoutMs: o.firstDataTimeout as number,
+      idleTimeoutMs: o.idleTimeout as number,
+      drainMs: o.drainTimeout as number,
+      tls:
+        o.tlsCert === undefined
+          ? undefined
+          : { cert: readPem('--tls-cert', o.tlsCert as string), key: readPem('--tls-key', o.tlsKey as string) },
+      workers: o.workers as number,
+      metrics: o.metrics as HostPort | undefined,
+      logLevel: o.logLevel as string,
+      jobs: o.jobs as number,
+      jobCostUs: o.jobCostUs as number,
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { CloseReason, Connection, Handler } from '@iocp/transport';
+import type { FrameProcessor } from './job-hook.js';
+import type { Logger } from './logger.js';
+
+/** Close reasons that are part of normal life; the others are logged at info level. */
+const ORDINARY: ReadonlySet<CloseReason> = new Set<CloseReason>(['peer-closed', 'local', 'shutdown', 'rejected']);
+
+/**
+ * The echo handler: every frame (raw mode: every chunk) goes back to its sender, in order.
+ *
+ * Backpressure: when the reply pushes the connection's send queue above its high watermark
+ * the handler pauses reading from that peer, and resumes on `onDrain`. A peer that sends but
+ * does not read therefore stalls itself instead of growing server memory; the transport's
+ * hard send-queue cap is the backstop.
+ *
+ * Per-connection events are logged at debug level (they carry the pid, which tells cluster
+ * workers apart); abnormal closes (timeouts, bad frames, overflow) at info level.
+ */
+export function createEchoHandler(log: Logger, processor: FrameProcessor | undefined): Handler {
+  const reply = (conn: Connection, bytes: Buffer): void => {
+    conn.send(bytes);
+    if (!conn.writable) conn.pause();
+  };
+  return {
+    onOpen(conn) {
+      log.debug({ handle: conn.handle, peer: `${conn.remoteAddress}:${conn.remotePort}`, local: conn.localPort }, 'connection open');
+    },
+    onMessage:
+      processor === undefined
+        ? reply
+        : (conn, frame) => {
+            const out = processor.process(frame);
+            if (out instanceof Promise) return out.then((bytes) => reply(conn, bytes));
+            reply(conn, out);
+          },
+    onDrain(conn) {
+      conn.resume();
+    },
+    onClose(conn, reason, error) {
+      const fields = { handle: conn.handle, peer: `${conn.remoteAddress}:${conn.remotePort}`, reason, err: error?.message };
+      if (ORDINARY.has(reason)) log.debug(fields, 'connection closed');
+      else log.info(fields, 'connection closed');
+    },
+  };
+}

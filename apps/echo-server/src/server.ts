@@ -1,0 +1,76 @@
+import { lengthPrefixed, raw } from '@iocp/framing';
+import { CompletionPort, type Listener } from '@iocp/transport';
+import type { ServerConfig } from './cli.js';
+import { createEchoHandler } from './echo-handler.js';
+import { StartupError } from './errors.js';
+import { formatHostPort } from './internal/parse-address.js';
+import { createFrameProcessor } from './job-hook.js';
+import type { Logger } from './logger.js';
+
+/** Send-queue cap floor: 4 MiB per connection. */
+const MIN_SEND_QUEUE_CAP = 4 * 1024 * 1024;
+/** Headroom above one max-size reply: the default high watermark's worth of earlier replies. */
+const SEND_QUEUE_HEADROOM = 64 * 1024;
+/** Length-prefix header width of the framed mode. */
+const HEADER_BYTES = 4;
+
+/** One echo server process (the whole server, or one cluster worker). */
+export interface EchoServer {
+  readonly port: CompletionPort;
+  /** Bound addresses in `--listen` order, as printed: `127.0.0.1:7000`, `[::1]:7001`. */
+  readonly addresses: readonly string[];
+  /** Stop accepting, let queued replies drain up to `drainMs`, end every socket. */
+  close(drainMs: number): Promise<void>;
+}
+
+/**
+ * The per-connection send-queue cap for a max frame: never below one max-size reply plus
+ * headroom, never below 4 MiB.
+ */
+export function sendQueueCap(config: Pick<ServerConfig, 'mode' | 'maxFrame'>): number {
+  if (config.mode === 'raw') return MIN_SEND_QUEUE_CAP;
+  return Math.max(MIN_SEND_QUEUE_CAP, config.maxFrame + HEADER_BYTES + SEND_QUEUE_HEADROOM);
+}
+
+/** Create the port, open every listener, wire the echo handler. Closes the port if any listener fails. */
+export async function startEchoServer(config: ServerConfig, log: Logger): Promise<EchoServer> {
+  const processor = createFrameProcessor(config);
+  const port = new CompletionPort({
+    limits: {
+      maxConnections: config.maxConnections ?? Number.POSITIVE_INFINITY,
+      maxConnectionsPerSecond: config.maxConnRate ?? Number.POSITIVE_INFINITY,
+      maxConnectionsPerIp: config.maxConnPerIp ?? Number.POSITIVE_INFINITY,
+    },
+    timeouts: { firstDataMs: config.firstDataTimeoutMs, idleMs: config.idleTimeoutMs },
+    sendQueue: { maxBytes: sendQueueCap(config) },
+  });
+  const codec = config.mode === 'framed' ? lengthPrefixed({ maxFrameLength: config.maxFrame }) : raw();
+  const handler = createEchoHandler(log, processor);
+  const listeners: Listener[] = [];
+  for (const at of config.listen) {
+    try {
+      listeners.push(
+        await port.listen({ host: at.host, port: at.port, codec, ...(config.tls ? { tls: config.tls } : {}) }, handler),
+      );
+    } catch (error) {
+      await port.close({ drainMs: 0 }).catch(() => {});
+      const cause = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+      const why = cause.cause?.code ?? cause.code ?? cause.message;
+      throw new StartupError('IOCP_ERR_LISTEN', `cannot listen on ${formatHostPort(at.host, at.port)}: ${why}`, {
+        cause: error,
+      });
+    }
+  }
+  log.info(
+    { listeners: listeners.map((l) => l.address), mode: config.mode, maxFrame: config.maxFrame, tls: config.tls !== undefined },
+    'echo server ready',
+  );
+  return {
+    port,
+    addresses: listeners.map((l) => l.address),
+    async close(drainMs) {
+      await port.close({ drainMs });
+      await processor?.close();
+    },
+  };
+}
