@@ -57,6 +57,8 @@ export interface JobPoolStats {
   failed: number;
   /** Jobs whose result was dropped by `cancelKey()` or a forced `close()`. */
   cancelled: number;
+  /** Results that finished before an earlier job of their key and had to wait for it. */
+  reordered: number;
   /** Errors a worker raised outside any job (the thread was replaced). */
   workerErrors: number;
   /** Submit-to-delivery latency of delivered jobs, in µs. */
@@ -127,6 +129,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
   #failed = 0;
   #cancelled = 0;
   #workerErrors = 0;
+  #reordered = 0;
   #closing = false;
   #closed: Promise<void> | null = null;
   #onIdle: (() => void) | null = null;
@@ -267,6 +270,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
       completed: this.#completed,
       failed: this.#failed,
       cancelled: this.#cancelled,
+      reordered: this.#reordered,
       workerErrors: this.#workerErrors,
       latencyUs: {
         count,
@@ -408,7 +412,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     } else job.value = outcome as R;
     // Refill the threads before running user callbacks.
     this.#pump();
-    state.reorderer!.push(job.seq, job);
+    if (state.reorderer!.push(job.seq, job) === 0) this.#reordered++;
   }
 
   /** Called by a key's reorderer, in order. */

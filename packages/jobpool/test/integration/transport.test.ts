@@ -1,0 +1,108 @@
+import { type Socket, connect } from 'node:net';
+import { FrameReader, lengthPrefixed } from '@iocp/framing';
+import { CompletionPort } from '@iocp/transport';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ECHO_WORKER_PATH, JobPool, jobPoolHandler } from '../../src/index.js';
+import { eventually } from '../fake-connection.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+interface Client {
+  socket: Socket;
+  frames: Buffer[];
+  closed: boolean;
+}
+
+function client(port: number): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const reader = new FrameReader(lengthPrefixed().createDecoder());
+    const c: Client = { socket, frames: [], closed: false };
+    cleanups.push(() => socket.destroy());
+    socket.on('data', (chunk: Buffer) => {
+      reader.push(chunk);
+      for (let f = reader.next(); f !== undefined; f = reader.next()) c.frames.push(Buffer.from(f));
+    });
+    socket.on('close', () => {
+      c.closed = true;
+    });
+    socket.once('error', reject);
+    socket.once('connect', () => resolve(c));
+  });
+}
+
+/** `count` frames, each its index as 4 bytes plus `pad` bytes, in one buffer. */
+function burst(count: number, pad: number, tag: number): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const body = Buffer.alloc(8 + pad, tag);
+    body.writeUInt32BE(i, 0);
+    body.writeUInt32BE(tag, 4);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(body.length, 0);
+    parts.push(header, body);
+  }
+  return Buffer.concat(parts);
+}
+
+describe('jobPoolHandler over a real CompletionPort (loopback)', () => {
+  it('echoes flooded frames in request order per connection, pausing and resuming reads', async () => {
+    const pool = new JobPool<Uint8Array, Uint8Array, number>({
+      filename: ECHO_WORKER_PATH,
+      threads: 2,
+      workerData: { costUs: 300 },
+      perKey: { max: 64, highWaterMark: 8, lowWaterMark: 2 },
+    });
+    cleanups.push(() => pool.close({ force: true }));
+    const port = new CompletionPort();
+    cleanups.push(() => port.close({ drainMs: 0 }));
+    const handler = jobPoolHandler(pool);
+    let held = 0;
+    const listener = await port.listen(
+      { host: '127.0.0.1', port: 0, codec: lengthPrefixed() },
+      {
+        onOpen: (conn) => handler.onOpen(conn),
+        onMessage: (conn, frame) => {
+          const wait = handler.onMessage(conn, frame);
+          if (wait !== undefined) held++;
+          return wait;
+        },
+        onClose: (conn) => handler.onClose(conn),
+      },
+    );
+    const COUNT = 150;
+    const clients = await Promise.all([client(listener.port), client(listener.port)]);
+    clients.forEach((c, tag) => c.socket.write(burst(COUNT, tag * 100, tag)));
+    await eventually(() => clients.every((c) => c.frames.length === COUNT));
+    clients.forEach((c, tag) => {
+      expect(c.frames.map((f) => f.readUInt32BE(0))).toEqual(Array.from({ length: COUNT }, (_, i) => i));
+      expect(c.frames.every((f) => f.readUInt32BE(4) === tag && f.length === 8 + tag * 100)).toBe(true);
+    });
+    // The flood went over the high watermark: the connection was held and resumed.
+    expect(held).toBeGreaterThan(0);
+    expect(pool.stats().reordered).toBeGreaterThan(0);
+    expect(pool.stats().completed).toBe(2 * COUNT);
+  }, 30_000);
+
+  it('cancels a connection’s jobs when the peer goes away', async () => {
+    const pool = new JobPool<Uint8Array, Uint8Array, number>({
+      filename: ECHO_WORKER_PATH,
+      threads: 1,
+      workerData: { costUs: 20_000 },
+    });
+    cleanups.push(() => pool.close({ force: true }));
+    const port = new CompletionPort();
+    cleanups.push(() => port.close({ drainMs: 0 }));
+    const listener = await port.listen({ host: '127.0.0.1', port: 0, codec: lengthPrefixed() }, jobPoolHandler(pool));
+    const c = await client(listener.port);
+    c.socket.write(burst(20, 0, 1));
+    await eventually(() => pool.stats().submitted === 20);
+    c.socket.destroy();
+    await eventually(() => pool.stats().cancelled > 0 && pool.stats().inFlight === 0);
+    expect(pool.stats().completed).toBeLessThan(20);
+    expect(pool.stats().completed + pool.stats().cancelled).toBe(20);
+  }, 30_000);
+});
