@@ -1,1 +1,59 @@
-export {};
+import { FileClient } from '@iocp/file-transfer';
+import { parseClientArgs } from './cli.js';
+import { EXIT_FAILURE, EXIT_USAGE, UsageError, formatErrorLine } from './errors.js';
+import { createProgress, formatResult } from './progress.js';
+
+const APP = 'file-client';
+
+async function main(): Promise<void> {
+  const parsed = parseClientArgs(process.argv.slice(2), (text) => process.stdout.write(text));
+  if (parsed.kind === 'exit') {
+    process.exitCode = parsed.exitCode;
+    return;
+  }
+  const c = parsed.config;
+  if (c.insecure) process.stderr.write(`${APP}: warning: --insecure: the server certificate is NOT verified\n`);
+  const client = await FileClient.connect({
+    host: c.server.host,
+    port: c.server.port,
+    maxFrameLength: c.maxFrame,
+    ...(c.token !== undefined ? { token: c.token } : {}),
+    ...(c.tls ? { tls: c.tls } : {}),
+  });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const cmd = c.command;
+    switch (cmd.name) {
+      case 'put':
+      case 'get': {
+        const progress = createProgress(cmd.name === 'put' ? cmd.remote : cmd.local, process.stderr.isTTY === true);
+        try {
+          const opts = { resume: c.resume, onProgress: (d: number, t: number) => progress.update(d, t) };
+          const r = cmd.name === 'put' ? await client.put(cmd.local, cmd.remote, opts) : await client.get(cmd.remote, cmd.local, opts);
+          progress.stop();
+          out(formatResult(r));
+        } finally {
+          progress.stop();
+        }
+        break;
+      }
+      case 'list':
+        for (const e of await client.list(cmd.folder)) out(`${e.size}\t${e.name}`);
+        break;
+      case 'stat':
+        out(String((await client.stat(cmd.remote)).size));
+        break;
+      case 'delete':
+        await client.delete(cmd.remote);
+        out(`deleted ${cmd.remote}`);
+        break;
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${formatErrorLine(APP, error)}\n`);
+  process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE);
+});

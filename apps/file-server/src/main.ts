@@ -1,1 +1,61 @@
-export {};
+import { FileServer } from '@iocp/file-transfer';
+import pino from 'pino';
+import { parseServerArgs } from './cli.js';
+import { EXIT_FAILURE, EXIT_USAGE, UsageError, formatErrorLine } from './errors.js';
+import { formatHostPort } from './internal/host-port.js';
+
+const APP = 'file-server';
+
+async function main(): Promise<void> {
+  const parsed = parseServerArgs(process.argv.slice(2), (text) => process.stdout.write(text));
+  if (parsed.kind === 'exit') {
+    process.exitCode = parsed.exitCode;
+    return;
+  }
+  const c = parsed.config;
+  const log = pino({ name: APP, level: c.logLevel, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
+  const server = new FileServer({
+    root: c.root,
+    ...(c.token !== undefined ? { token: c.token } : {}),
+    ...(c.maxFileSize !== undefined ? { maxFileSize: c.maxFileSize } : {}),
+    maxFrameLength: c.maxFrame,
+    chunkSize: c.chunkSize,
+    logger: log,
+  });
+  await server.open();
+  for (const l of c.listen) {
+    const listener = await server.listen({ host: l.host, port: l.port, ...(c.tls ? { tls: c.tls } : {}) });
+    process.stdout.write(`listening ${formatHostPort(l.host, listener.port)}\n`);
+  }
+  log.info({ root: server.root, tls: c.tls !== undefined, token: c.token !== undefined }, 'serving');
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal during shutdown: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, c.drainMs + 5000).unref();
+    server.close({ drainMs: c.drainMs }).then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: (error as Error).message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${formatErrorLine(APP, error)}\n`);
+  process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE);
+});

@@ -283,6 +283,7 @@ export class ClientSession implements FrameSink {
           };
         } catch (err) {
           if (!r.failed) this.abandon(r, err as Error);
+          await r.sender?.idle();
           throw err;
         } finally {
           this.finish(r);

@@ -1,5 +1,5 @@
 import { lengthPrefixed } from '@iocp/framing';
-import { CompletionPort, type Connection } from '@iocp/transport';
+import { CompletionPort, type Connection, type PortOptions } from '@iocp/transport';
 import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
 import {
   ClientSession,
@@ -9,6 +9,7 @@ import {
   type TransferResult,
 } from './client-session.js';
 import { ConnectionClosedError, FileTransferError, InvalidOptionError } from './errors.js';
+import { DEFAULT_PORT_OPTIONS } from './file-server.js';
 import type { ListEntry } from './messages.js';
 
 /** Options of {@link FileClient.connect}. */
@@ -21,6 +22,8 @@ export interface FileClientOptions extends ClientSessionOptions {
   maxFrameLength?: number;
   /** Give up connecting after this long. Default 10 000 ms. */
   connectTimeoutMs?: number;
+  /** Completion-port options (send queue...). Default: 1 MiB / 256 KiB send-queue watermarks. */
+  portOptions?: PortOptions;
 }
 
 /**
@@ -46,7 +49,7 @@ export class FileClient {
     if (!options || typeof options.host !== 'string' || !Number.isInteger(options.port)) {
       throw new InvalidOptionError('host and port are required');
     }
-    const port = new CompletionPort();
+    const port = new CompletionPort(options.portOptions ?? DEFAULT_PORT_OPTIONS);
     const codec = lengthPrefixed({ maxFrameLength: options.maxFrameLength ?? 16 * 1024 * 1024 });
     try {
       const conn = await port.connect<ClientSession>(

@@ -46,12 +46,19 @@ export interface FileServerOptions {
   fs?: FileSystem;
   /** Where to log (pino-compatible). Default: no logging. */
   logger?: Logger;
-  /** Options of the completion port {@link FileServer.listen} creates (limits, timeouts, send queue). Default: transport defaults. */
+  /**
+   * Options of the completion port {@link FileServer.listen} creates (limits, timeouts, send
+   * queue). Default: transport defaults except a 1 MiB / 256 KiB send-queue high / low watermark,
+   * so a few chunks stay queued and the socket never idles between chunks.
+   */
   portOptions?: PortOptions;
 }
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
+
+/** Send-queue watermarks sized for bulk transfer (a few 256 KiB chunks in the queue). */
+export const DEFAULT_PORT_OPTIONS: PortOptions = { sendQueue: { highWaterMark: 1 * MiB, lowWaterMark: 256 * KiB } };
 
 function int(v: unknown, name: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
@@ -166,7 +173,7 @@ export class FileServer {
    */
   async listen(options: FileServerListenOptions = {}): Promise<Listener> {
     await this.open();
-    this.port ??= new CompletionPort(this.options.portOptions);
+    this.port ??= new CompletionPort(this.options.portOptions ?? DEFAULT_PORT_OPTIONS);
     const codec = lengthPrefixed({ maxFrameLength: this.options.maxFrameLength });
     return this.port.listen<ServerSession>(
       { host: options.host ?? '127.0.0.1', port: options.port ?? 0, codec, ...(options.tls ? { tls: options.tls } : {}) },

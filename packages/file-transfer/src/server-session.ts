@@ -256,7 +256,7 @@ export class ServerSession implements FrameSink {
       // A read may be in flight; closing after the sender's promise settles keeps it safe.
       if (t.sender) {
         const close = () => fh?.close().catch(() => {});
-        t.sender.done.then(close, close);
+        t.sender.idle().then(close);
       }
       else void fh?.close().catch(() => {});
     }

@@ -5,25 +5,56 @@ import type { FrameConnection } from '../frame-connection.js';
 import { allocDataFrame, encodeMessage } from '../message-codec.js';
 import { DATA_HEADER_LENGTH, type MessageType } from '../messages.js';
 
+/** How many chunk reads a sender keeps ahead of the socket (reads overlap with sends). */
+export const READ_AHEAD = 3;
+
+/** One chunk being read from disk or waiting for the socket. Reused; its callbacks are bound once. */
+class ReadSlot {
+  frame: Buffer | undefined;
+  length = 0;
+  position = 0;
+  bytesRead = -1;
+  error: unknown = undefined;
+  readonly onRead: (r: { bytesRead: number }) => void;
+  readonly onError: (err: unknown) => void;
+  constructor(sender: FileSender) {
+    this.onRead = (r) => {
+      this.bytesRead = r.bytesRead;
+      sender.readSettled();
+    };
+    this.onError = (err) => {
+      this.error = err ?? new Error('read failed');
+      this.bytesRead = 0;
+      sender.readSettled();
+    };
+  }
+}
+
 /**
  * Streams bytes [start, size) of an open file as DATA frames of one transfer, then sends the
  * END message (`PUT_END` or `GET_END`) with the SHA-256 of the whole file.
  *
  * Flow control, end to end: a chunk is read from disk only when the receiver has granted
- * credit for it AND the connection is writable. So the bytes this side holds for a transfer
- * are at most one chunk being read plus what the transport queued below its high watermark;
- * the receiver holds at most the credit it granted. Used by the client for uploads and by the
- * server for downloads: one implementation, both directions.
+ * credit for it, and at most {@link READ_AHEAD} chunks are read ahead of the socket; a chunk
+ * goes to the connection only while it is writable. So this side holds at most
+ * `READ_AHEAD × chunk` bytes per transfer plus what the transport queued below its high
+ * watermark; the receiver holds at most the credit it granted. Used by the client for uploads
+ * and by the server for downloads: one implementation, both directions.
  */
 export class FileSender {
-  private pos: number;
+  /** Next byte to read from disk. */
+  private readPos: number;
+  /** Next byte to hand to the connection (everything before it is sent and hashed). */
+  private sentPos: number;
   private credit: number;
-  private reading = false;
   private finished = false;
-  private frame: Buffer | undefined;
-  private frameLen = 0;
+  /** Reads in flight or done and not sent yet, in file order. */
+  private readonly slots: ReadSlot[] = [];
+  private readonly free: ReadSlot[] = [];
+  private reading = 0;
   private resolveDone!: (digest: Buffer) => void;
   private rejectDone!: (err: Error) => void;
+  private idleWaiter: (() => void) | undefined;
   /** Resolves with the file's SHA-256 once the END message is queued; rejects on failure. */
   readonly done: Promise<Buffer>;
 
@@ -40,7 +71,8 @@ export class FileSender {
     private readonly endType: typeof MessageType.PutEnd | typeof MessageType.GetEnd,
     private readonly onProgress?: (bytes: number) => void,
   ) {
-    this.pos = start;
+    this.readPos = start;
+    this.sentPos = start;
     this.credit = credit;
     this.done = new Promise<Buffer>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -48,13 +80,11 @@ export class FileSender {
     });
     // A caller that only awaits a later step must not see an unhandled rejection.
     this.done.catch(() => {});
-    this.readDone = this.readDone.bind(this);
-    this.readFailed = this.readFailed.bind(this);
   }
 
   /** Bytes sent so far, counting the resumed prefix. */
   get position(): number {
-    return this.pos;
+    return this.sentPos;
   }
 
   /** Begin (or continue) sending. */
@@ -77,49 +107,83 @@ export class FileSender {
   abort(err: Error): void {
     if (this.finished) return;
     this.finished = true;
+    this.slots.length = 0;
     this.rejectDone(err);
   }
 
+  /** Resolves when no read is in flight (so the file handle can be closed safely). */
+  idle(): Promise<void> {
+    if (this.reading === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.idleWaiter = resolve;
+    });
+  }
+
+  /** A read finished (successfully or not). */
+  readSettled(): void {
+    this.reading--;
+    if (this.reading === 0 && this.idleWaiter) {
+      const w = this.idleWaiter;
+      this.idleWaiter = undefined;
+      w();
+    }
+    this.pump();
+  }
+
+  /** Move data along: send finished reads in order, start new reads. Called on every event. */
   private pump(): void {
-    if (this.reading || this.finished) return;
-    if (this.pos >= this.size) {
+    if (this.finished) return;
+    // 1. Completed reads at the head go out, in order, while the connection takes them.
+    let head = this.slots[0];
+    while (head !== undefined && head.bytesRead >= 0 && this.conn.writable) {
+      this.slots.shift();
+      if (!this.sendSlot(head)) return;
+      this.free.push(head);
+      head = this.slots[0];
+    }
+    // 2. Keep up to READ_AHEAD reads going within the credit.
+    while (this.slots.length < READ_AHEAD && this.readPos < this.size && this.credit > 0) {
+      const n = Math.min(this.chunk, this.size - this.readPos, this.credit);
+      const slot = this.free.pop() ?? new ReadSlot(this);
+      slot.frame = allocDataFrame(this.id, n);
+      slot.length = n;
+      slot.position = this.readPos;
+      slot.bytesRead = -1;
+      slot.error = undefined;
+      this.credit -= n;
+      this.readPos += n;
+      this.slots.push(slot);
+      this.reading++;
+      this.fh.read(slot.frame, DATA_HEADER_LENGTH, n, slot.position).then(slot.onRead, slot.onError);
+    }
+    // 3. Everything sent: the END message carries the whole file's hash.
+    if (this.sentPos >= this.size && this.slots.length === 0) {
       this.finished = true;
       const digest = this.hash.digest();
       this.conn.send(encodeMessage({ type: this.endType, id: this.id, sha256: digest }));
       this.resolveDone(digest);
-      return;
     }
-    if (this.credit <= 0 || !this.conn.writable) return;
-    const n = Math.min(this.chunk, this.size - this.pos, this.credit);
-    this.reading = true;
-    this.frame = allocDataFrame(this.id, n);
-    this.frameLen = n;
-    this.fh.read(this.frame, DATA_HEADER_LENGTH, n, this.pos).then(this.readDone, this.readFailed);
   }
 
-  private readDone(r: { bytesRead: number }): void {
-    this.reading = false;
-    if (this.finished) return;
-    const frame = this.frame!;
-    this.frame = undefined;
-    if (r.bytesRead !== this.frameLen) {
+  private sendSlot(slot: ReadSlot): boolean {
+    const frame = slot.frame!;
+    slot.frame = undefined;
+    if (slot.error !== undefined) {
+      this.abort(fromFsError(slot.error, 'reading the source file'));
+      return false;
+    }
+    if (slot.bytesRead !== slot.length) {
       // A short read at a positioned offset means the file shrank under us.
-      this.abort(new SizeMismatchError(`source file shrank during the transfer (at byte ${this.pos + r.bytesRead} of ${this.size})`));
-      return;
+      this.abort(new SizeMismatchError(`source file shrank during the transfer (at byte ${slot.position + slot.bytesRead} of ${this.size})`));
+      return false;
     }
     this.hash.update(frame.subarray(DATA_HEADER_LENGTH));
     if (!this.conn.send(frame)) {
       this.abort(new FileTransferError('IOCP_ERR_FT_CLOSED', 'connection closed during the transfer'));
-      return;
+      return false;
     }
-    this.credit -= this.frameLen;
-    this.pos += this.frameLen;
-    this.onProgress?.(this.pos);
-    this.pump();
-  }
-
-  private readFailed(err: unknown): void {
-    this.reading = false;
-    this.abort(fromFsError(err, 'reading the source file'));
+    this.sentPos += slot.length;
+    this.onProgress?.(this.sentPos);
+    return true;
   }
 }

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from './errors.js';
+import { type HostPort, parseHostPort } from './internal/host-port.js';
+
+/** One command of the client. */
+export type ClientCommand =
+  | { name: 'put'; local: string; remote: string }
+  | { name: 'get'; remote: string; local: string }
+  | { name: 'list'; folder: string }
+  | { name: 'stat'; remote: string }
+  | { name: 'delete'; remote: string };
+
+/** Connection settings plus the command, validated. */
+export interface ClientConfig {
+  readonly server: HostPort;
+  readonly token: string | undefined;
+  /** undefined: plain TCP; otherwise TLS options (`rejectUnauthorized: false` with --insecure). */
+  readonly tls: { ca?: Buffer; rejectUnauthorized?: boolean; servername?: string } | undefined;
+  readonly insecure: boolean;
+  readonly resume: boolean;
+  readonly maxFrame: number;
+  readonly command: ClientCommand;
+}
+
+/** Run with a config, or exit now (help/version printed). */
+export type ParseResult = { kind: 'run'; config: ClientConfig } | { kind: 'exit'; exitCode: number };
+
+function wrap<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+/** The last `/`-separated segment of a remote name (`a/b/c.txt` → `c.txt`). */
+export function remoteBasename(remote: string): string {
+  const parts = remote.split('/').filter((p) => p !== '');
+  return parts[parts.length - 1] ?? remote;
+}
+
+/**
+ * Parse `file-client` flags and command. Bad input throws {@link UsageError} (one line,
+ * exit 2). `write` receives help and version text.
+ */
+export function parseClientArgs(argv: readonly string[], write: (text: string) => void): ParseResult {
+  let command: ClientCommand | undefined;
+  const program = new Command('file-client')
+    .description('File client over @iocp/file-transfer: put, get, list, stat, delete. Resumes interrupted transfers by default.')
+    .version('0.1.0', '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
+    .addOption(new Option('--server <host:port>', 'server address; IPv6 as [::1]:7001 (required)').argParser(wrap(parseHostPort)))
+    .addOption(new Option('--token <token>', 'shared token (or env FILE_CLIENT_TOKEN)'))
+    .addOption(new Option('--tls', 'use TLS, verifying the server certificate (system CAs, NODE_EXTRA_CA_CERTS, or --ca)'))
+    .addOption(new Option('--ca <file>', 'PEM CA certificate to verify the server with (implies --tls)'))
+    .addOption(new Option('--insecure', 'TLS without certificate verification (implies --tls; says so on stderr)'))
+    .addOption(new Option('--no-resume', 'start transfers over instead of continuing partial ones'))
+    .addOption(new Option('--max-frame <bytes>', 'largest frame accepted from the server (default: 16 MiB)').argParser(wrap((t) => {
+      if (!/^\d+$/.test(t) || Number(t) < 4096 || Number(t) > 1024 ** 3) throw new Error(`'${t}' is not a byte count in 4096..1073741824`);
+      return Number(t);
+    })))
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+  const sub = (c: Command) => c.exitOverride().configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+  sub(program.command('put').description('upload LOCAL as REMOTE (default: its file name); folders are created').argument('<local>').argument('[remote]'))
+    .action((local: string, remote?: string) => {
+      command = { name: 'put', local, remote: remote ?? path.basename(local) };
+    });
+  sub(program.command('get').description('download REMOTE to LOCAL (default: ./<basename>)').argument('<remote>').argument('[local]'))
+    .action((remote: string, local?: string) => {
+      command = { name: 'get', remote, local: local ?? path.join('.', remoteBasename(remote)) };
+    });
+  sub(program.command('list').description('list files, one per line: size, a tab, the name').argument('[folder]'))
+    .action((folder?: string) => {
+      command = { name: 'list', folder: folder ?? '' };
+    });
+  sub(program.command('stat').description('print the exact size of REMOTE in bytes').argument('<remote>'))
+    .action((remote: string) => {
+      command = { name: 'stat', remote };
+    });
+  sub(program.command('delete').description('delete REMOTE').argument('<remote>'))
+    .action((remote: string) => {
+      command = { name: 'delete', remote };
+    });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        return { kind: 'exit', exitCode: 0 };
+      }
+      throw new UsageError(error.message.replace(/^error: /, ''), { cause: error });
+    }
+    throw error;
+  }
+  const o = program.opts<{ server?: HostPort; token?: string; tls?: boolean; ca?: string; insecure?: boolean; resume: boolean; maxFrame?: number }>();
+  if (!command) throw new UsageError('a command is required: put, get, list, stat or delete');
+  if (!o.server) throw new UsageError('--server <host:port> is required');
+  let ca: Buffer | undefined;
+  if (o.ca) {
+    try {
+      ca = readFileSync(o.ca);
+    } catch (error) {
+      throw new UsageError(`--ca ${o.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    }
+  }
+  const useTls = Boolean(o.tls || o.ca || o.insecure);
+  const token = o.token ?? process.env.FILE_CLIENT_TOKEN;
+  return {
+    kind: 'run',
+    config: {
+      server: o.server,
+      token: token === '' ? undefined : token,
+      tls: useTls ? { ...(ca ? { ca } : {}), ...(o.insecure ? { rejectUnauthorized: false } : {}) } : undefined,
+      insecure: Boolean(o.insecure),
+      resume: o.resume,
+      maxFrame: o.maxFrame ?? 16 * 1024 * 1024,
+      command,
+    },
+  };
+}

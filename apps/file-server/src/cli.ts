@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from './errors.js';
+import { type HostPort, parseHostPort } from './internal/host-port.js';
+import { parseSize } from './internal/parse-size.js';
+
+/** Everything the server needs, validated. */
+export interface ServerConfig {
+  readonly listen: readonly HostPort[];
+  readonly root: string;
+  readonly token: string | undefined;
+  readonly maxFileSize: number | undefined;
+  readonly maxFrame: number;
+  readonly chunkSize: number;
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  readonly drainMs: number;
+  readonly logLevel: string;
+}
+
+/** Run with a config, or exit now (help/version printed). */
+export type ParseResult = { kind: 'run'; config: ServerConfig } | { kind: 'exit'; exitCode: number };
+
+const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+const DEFAULT_CHUNK = 256 * 1024;
+
+function wrap<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+function readPem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Parse `file-server` flags. Bad input throws {@link UsageError} (one line, exit 2).
+ * `write` receives help and version text.
+ */
+export function parseServerArgs(argv: readonly string[], write: (text: string) => void): ParseResult {
+  const program = new Command('file-server')
+    .description('File server over @iocp/file-transfer. Prints "listening HOST:PORT" per listener on stdout; logs JSON (pino) on stderr.')
+    .version('0.1.0', '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
+    .addOption(
+      new Option('--listen <host:port>', 'address to listen on; repeatable; IPv6 as [::1]:7001 (default: 127.0.0.1:7000)')
+        .argParser((t: string, prev: HostPort[]) => [...prev, wrap(parseHostPort)(t)])
+        .default([]),
+    )
+    .addOption(new Option('--root <dir>', 'folder to serve (required); nothing outside it is read or written'))
+    .addOption(new Option('--token <token>', 'shared token clients must present (or env FILE_SERVER_TOKEN)'))
+    .addOption(new Option('--max-file-size <bytes>', 'largest upload; suffixes k, m, g, t (default: unlimited)').argParser(wrap((t) => parseSize(t, 0, Number.MAX_SAFE_INTEGER))))
+    .addOption(new Option('--max-frame <bytes>', 'largest frame payload; suffixes k, m, g (default: 16m)').argParser(wrap((t) => parseSize(t, 4096, 1024 ** 3))))
+    .addOption(new Option('--chunk-size <bytes>', 'largest DATA payload (default: 256k, at most max-frame - 5)').argParser(wrap((t) => parseSize(t, 1024, 1024 ** 3))))
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate file; turns TLS on, needs --tls-key'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
+    .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued frames drain this long').argParser(wrap((t) => parseSize(t, 0, 2 ** 31 - 1))).default(2000))
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { kind: 'exit', exitCode: 0 };
+      throw new UsageError(error.message.replace(/^error: /, ''), { cause: error });
+    }
+    throw error;
+  }
+  if (program.args.length > 0) throw new UsageError(`unexpected argument '${program.args[0]}'`);
+  const o = program.opts<{
+    listen: HostPort[];
+    root?: string;
+    token?: string;
+    maxFileSize?: number;
+    maxFrame?: number;
+    chunkSize?: number;
+    tlsCert?: string;
+    tlsKey?: string;
+    drainTimeout: number;
+    logLevel: string;
+  }>();
+  if (!o.root) throw new UsageError('--root <dir> is required');
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const maxFrame = o.maxFrame ?? DEFAULT_MAX_FRAME;
+  const chunkSize = o.chunkSize ?? Math.min(DEFAULT_CHUNK, maxFrame - 5);
+  if (chunkSize > maxFrame - 5) throw new UsageError(`--chunk-size ${chunkSize} must be at most --max-frame - 5 (${maxFrame - 5})`);
+  const token = o.token ?? process.env.FILE_SERVER_TOKEN;
+  if (token === '') throw new UsageError('--token must not be empty');
+  return {
+    kind: 'run',
+    config: {
+      listen: o.listen.length > 0 ? o.listen : [{ host: '127.0.0.1', port: 7000 }],
+      root: o.root,
+      token,
+      maxFileSize: o.maxFileSize,
+      maxFrame,
+      chunkSize,
+      tls: o.tlsCert && o.tlsKey ? { cert: readPem('--tls-cert', o.tlsCert), key: readPem('--tls-key', o.tlsKey) } : undefined,
+      drainMs: o.drainTimeout,
+      logLevel: o.logLevel,
+    },
+  };
+}
