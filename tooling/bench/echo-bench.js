@@ -171,7 +171,7 @@ async function runOne(sc, side, rep) {
 const notes = [];
 if (!pinned) notes.push('Server and load were not pinned (taskset missing, fewer than 2 CPUs, or --no-pin).');
 else notes.push('Scenario h runs unpinned: its worker threads need more than one CPU.');
-notes.push(`Each load run: ${durationS} s measured after a 1 s warmup (f: ${Math.max(durationS, 3)} s hold, all 10,000 must open); CPU is server user+system time over the whole run.`);
+notes.push(`Each load run: ${durationS} s measured after a 1 s warmup (f: all 10,000 open, then held 2 s); CPU is server user+system time over the whole run.`);
 
 const result = {
   date: new Date().toISOString(),

@@ -71,6 +71,7 @@ function buildProgram(): Command {
     .option('--duration <seconds>', `measured run time (default ${DEFAULT_DURATION_S} unless --messages)`, decimal(0, MAX_MS / 1000, true))
     .option('--messages <n>', 'stop after this many messages in total', integer(1, Number.MAX_SAFE_INTEGER))
     .option('--warmup <seconds>', 'run this long before recording', decimal(0, MAX_MS / 1000, false), 0)
+    .option('--after-open', 'start the warmup and duration clocks once every connection is open (or failed)', false)
     .option('--threads <n>', 'worker threads to spread connections over', integer(1, 256), 1)
     .option('--json', 'print the summary as JSON on stdout', false)
     .option('--hgrm <file>', 'write the latency percentile distribution (HdrHistogram format)')
@@ -98,6 +99,7 @@ interface RawFlags {
   duration?: number;
   messages?: number;
   warmup: number;
+  afterOpen: boolean;
   threads: number;
   json: boolean;
   hgrm?: string;
@@ -144,6 +146,7 @@ export function parseStressArgs(argv: readonly string[], out: (text: string) => 
   if (f.messages !== undefined && pattern === 'dense' && f.depth === 0) {
     throw new UsageError('--messages with --depth 0 would never finish');
   }
+  if (f.afterOpen && f.short) throw new UsageError('--after-open applies to long connections, not --short');
   if (f.messages !== undefined && f.warmup > 0) throw new UsageError('--warmup needs --duration, not --messages');
   const durationMs = f.duration !== undefined ? Math.round(f.duration * 1000) : f.messages !== undefined ? 0 : DEFAULT_DURATION_S * 1000;
 
@@ -165,6 +168,7 @@ export function parseStressArgs(argv: readonly string[], out: (text: string) => 
       durationMs,
       messages: f.messages ?? 0,
       warmupMs: Math.round(f.warmup * 1000),
+      afterOpen: f.afterOpen,
       threads: Math.min(f.threads, f.connections),
       json: f.json,
       hgrm: f.hgrm,

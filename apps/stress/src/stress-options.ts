@@ -41,6 +41,8 @@ export interface StressOptions {
   readonly messages: number;
   /** Warmup in ms: load runs but nothing is recorded. Default 0. */
   readonly warmupMs: number;
+  /** Start the warmup and duration clocks once every long connection has connected or failed. */
+  readonly afterOpen: boolean;
   /** Worker threads the connections are spread over; 1 = run in the main thread. Default 1. */
   readonly threads: number;
   /** Print the summary as JSON on stdout. */

@@ -118,6 +118,19 @@ describe('stress: load patterns and bounds', () => {
     expect(server.connections).toBe(50);
   });
 
+  it('--ramp paces the opening and --after-open starts the clock once all are open', async () => {
+    server = await startServer(echo);
+    const { code, summary } = await runJson(['--target', server.target, '--connections', '20', '--ramp', '20', '--after-open', '--depth', '2', '--duration', '0.5']);
+    expect(code).toBe(0);
+    // 20 connections at 20/s: the last starts ~950 ms after the first, after a 0.5 s run
+    // would have ended without --after-open.
+    expect(summary.connections.opened).toBe(20);
+    expect(summary.connections.openMs).toBeGreaterThanOrEqual(850);
+    expect(summary.elapsedSec).toBeGreaterThanOrEqual(0.45);
+    expect(summary.elapsedSec).toBeLessThan(0.9);
+    expect(summary.messages.received).toBeGreaterThan(0);
+  });
+
   it('--warmup is excluded from the measured window', async () => {
     server = await startServer(echo);
     const { code, summary } = await runJson(['--target', server.target, '--warmup', '0.5', '--duration', '0.5']);

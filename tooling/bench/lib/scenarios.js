@@ -86,7 +86,7 @@ export const SCENARIOS = [
     name: 'idle scale: 10,000 conns',
     mode: 'framed',
     kind: 'idle',
-    stressArgs: (d) => ['--connections', '10000', '--depth', '0', '--duration', String(Math.max(d, 3)), '--connect-timeout', '20000'],
+    stressArgs: () => ['--connections', '10000', '--depth', '0', '--after-open', '--duration', '2', '--connect-timeout', '20000'],
     metrics: [
       { key: 'rssPerConn', label: 'RSS B/conn', higherIsBetter: false, target: { kind: 'delta-max', value: 512, text: '≤ baseline + 512 B' } },
       { key: 'openMs', label: 'open ms', higherIsBetter: false, target: undefined },

@@ -22,6 +22,8 @@ export interface EngineConfig {
   /** This engine's share of `--messages`; 0 = unbounded. */
   readonly messages: number;
   readonly warmupMs: number;
+  /** Start the warmup/duration clocks once every connection attempt has settled. */
+  readonly afterOpen: boolean;
   readonly connectTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly maxInflight: number;

@@ -90,14 +90,9 @@ export class LoadEngine {
       this.resolve = resolve;
       this.startAt = performance.now();
       this.measureStart = this.startAt;
-      const { warmupMs, durationMs, rampPerSec } = this.config;
-      if (warmupMs > 0) {
-        this.progress[Progress.phase] = 0;
-        this.warmupTimer = setTimeout(() => this.beginMeasure(), warmupMs);
-      } else {
-        this.progress[Progress.phase] = 1;
-      }
-      if (durationMs > 0) this.durationTimer = setTimeout(() => this.stop(), warmupMs + durationMs);
+      const { rampPerSec } = this.config;
+      this.progress[Progress.phase] = 0;
+      if (!this.config.afterOpen) this.startClocks();
       if (rampPerSec > 0 && this.config.connections > 1) {
         this.rampTimer = setInterval(() => this.openMore(), Math.max(1000 / rampPerSec, 1));
       }
@@ -122,6 +117,17 @@ export class LoadEngine {
     }
     if (this.live > 0) this.drainTimer = setTimeout(() => this.onDrainTimeout(), this.config.drainTimeoutMs);
     this.checkDone();
+  }
+
+  /** Warmup and duration timers: at start, or with `afterOpen` once every attempt settled. */
+  private startClocks(): void {
+    const { warmupMs, durationMs } = this.config;
+    if (warmupMs > 0) {
+      this.warmupTimer = setTimeout(() => this.beginMeasure(), warmupMs);
+    } else {
+      this.beginMeasure();
+    }
+    if (durationMs > 0) this.durationTimer = setTimeout(() => this.stop(), warmupMs + durationMs);
   }
 
   private beginMeasure(): void {
@@ -160,7 +166,10 @@ export class LoadEngine {
     const i = conn.id - this.config.connIdBase;
     if (this.settled[i] === 1) return;
     this.settled[i] = 1;
-    if (++this.attemptsSettled === this.config.connections) this.openMs = performance.now() - this.startAt;
+    if (++this.attemptsSettled === this.config.connections) {
+      this.openMs = performance.now() - this.startAt;
+      if (this.config.afterOpen && !this.stopping) this.startClocks();
+    }
   }
 
   /** @internal A socket connected after `ms`. */

@@ -43,6 +43,7 @@ export function splitConfig(o: StressOptions): EngineConfig[] {
       durationMs: o.durationMs,
       messages: o.messages > 0 ? share(o.messages, threads, i) : 0,
       warmupMs: o.warmupMs,
+      afterOpen: o.afterOpen,
       connectTimeoutMs: o.connectTimeoutMs,
       drainTimeoutMs: o.drainTimeoutMs,
       maxInflight: o.maxInflight,
