@@ -80,11 +80,6 @@ export class ConnectionImpl implements Connection, RegionHolder {
   handle = 0;
   readonly side: 'server' | 'client';
   owner: unknown = undefined;
-  remoteAddress = '';
-  remotePort = 0;
-  remoteFamily: 'IPv4' | 'IPv6' = 'IPv4';
-  localAddress = '';
-  localPort = 0;
   readonly codecName: string;
   readonly encrypted: boolean;
 
@@ -98,7 +93,9 @@ export class ConnectionImpl implements Connection, RegionHolder {
   private state = CONNECTING;
   private reason: CloseReason | undefined = undefined;
   private error: Error | undefined = undefined;
-  private reader: FrameSource | null;
+  /** Created on the first chunk, so a connection that never spoke holds no reader. */
+  private reader: FrameSource | null = null;
+  private readonly codec: Codec;
   private readonly encoder: Encoder;
   private readonly keepalive: Uint8Array | undefined;
   readonly maxBytes: number;
@@ -153,7 +150,7 @@ export class ConnectionImpl implements Connection, RegionHolder {
     this.encrypted = encrypted;
     this.encoder = codec.encoder;
     this.keepalive = codec.keepalive;
-    this.reader = createFrameSource(codec);
+    this.codec = codec;
     this.maxBytes = maxBytes;
     this.connectingMs = connectingMs;
     this.openedAt = performance.now();
@@ -165,7 +162,6 @@ export class ConnectionImpl implements Connection, RegionHolder {
     s.on('end', onSocketEnd);
     s.on('error', onSocketError);
     s.on('close', onSocketClose);
-    this.fillPeer();
   }
 
   // ---------------------------------------------------------------- Connection view
@@ -273,7 +269,6 @@ export class ConnectionImpl implements Connection, RegionHolder {
   markOpen(): void {
     if (this.state !== CONNECTING) return;
     this.state = OPEN;
-    this.fillPeer();
     const now = performance.now();
     this.lastRead = now;
     this.lastActivity = now;
@@ -315,8 +310,9 @@ export class ConnectionImpl implements Connection, RegionHolder {
     this.core.bytesIn += chunk.length;
     this.activity |= READ;
     this.gotData = true;
-    if (this.state !== OPEN || this.reader === null) return;
+    if (this.state !== OPEN) return;
     try {
+      this.reader ??= createFrameSource(this.codec);
       this.reader.push(chunk);
     } catch (e) {
       this.frameFailed(e);
@@ -691,20 +687,27 @@ export class ConnectionImpl implements Connection, RegionHolder {
   target = '';
 
   private describePeer(): string {
-    if (this.remoteAddress === '') return this.target;
-    return this.remoteFamily === 'IPv6' ? `[${this.remoteAddress}]:${this.remotePort}` : `${this.remoteAddress}:${this.remotePort}`;
+    const address = this.remoteAddress;
+    if (address === '') return this.target;
+    return this.remoteFamily === 'IPv6' ? `[${address}]:${this.remotePort}` : `${address}:${this.remotePort}`;
   }
 
-  private fillPeer(): void {
-    const s = this.socket;
-    if (s.remoteAddress !== undefined) {
-      this.remoteAddress = s.remoteAddress;
-      this.remotePort = s.remotePort ?? 0;
-      this.remoteFamily = s.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4';
-    }
-    if (s.localAddress !== undefined) {
-      this.localAddress = s.localAddress;
-      this.localPort = s.localPort ?? 0;
-    }
+  // Peer addresses are read from the socket on demand (Node caches them there), so an idle
+  // connection does not carry copies.
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? '';
   }
+  get remotePort(): number {
+    return this.socket.remotePort ?? 0;
+  }
+  get remoteFamily(): 'IPv4' | 'IPv6' {
+    return this.socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4';
+  }
+  get localAddress(): string {
+    return this.socket.localAddress ?? '';
+  }
+  get localPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
 }

@@ -150,4 +150,49 @@ describe('connections', () => {
     });
     expect(rec.closes).toEqual([expect.objectContaining({ reason: 'connect-failed', code: 'IOCP_ERR_CONNECT_REFUSED' })]);
   });
+
+  it('conn.close() flushes what was queued in the same turn, then ends (reason local)', async () => {
+    const port = cleanup.port(new CompletionPort());
+    const rec = closeRecorder();
+    const l = await port.listen({ codec: lengthPrefixed() }, {
+      onMessage(conn) {
+        conn.send(Buffer.from('one'));
+        conn.send(Buffer.alloc(50_000, 9));
+        conn.send(Buffer.from('three'));
+        conn.close();
+        expect(conn.send(Buffer.from('late'))).toBe(false);
+      },
+      onClose: rec.onClose,
+    });
+    const c = cleanup.socket(await plainClient(l.port));
+    c.send('go');
+    await waitFor(() => c.ended, 5000, 'server FIN');
+    expect(c.frames.map((f) => f.length)).toEqual([3, 50_000, 5]);
+    c.socket.end();
+    await waitFor(() => rec.closes.length === 1);
+    expect(rec.closes[0]!.reason).toBe('local');
+  });
+
+  it('a pending connect is rejected with IOCP_ERR_PORT_CLOSED when the port closes', async () => {
+    const { createServer } = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    const silent = createServer((s) => void held.push(s)); // accepts TCP, never answers TLS
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = new CompletionPort();
+      const pending = port.connect(
+        { host: '127.0.0.1', port: (silent.address() as { port: number }).port, codec: lengthPrefixed(), tls: { rejectUnauthorized: false } },
+        {},
+      );
+      await waitFor(() => port.stats().connections.current === 1);
+      await port.close();
+      await expect(pending).rejects.toMatchObject({ code: 'IOCP_ERR_PORT_CLOSED' });
+      await expect(port.connect({ host: '127.0.0.1', port: 1, codec: lengthPrefixed() }, {})).rejects.toMatchObject({
+        code: 'IOCP_ERR_PORT_CLOSED',
+      });
+    } finally {
+      for (const s of held) s.destroy();
+      silent.close();
+    }
+  });
 });
