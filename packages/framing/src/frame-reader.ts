@@ -131,14 +131,18 @@ export class FrameReader {
         if (this.#onMeasureError(err, 0, 0) === SKIPPING) return this.#slowNext();
         throw err;
       }
-      if (len > 0 && len <= end - pos && Number.isInteger(len)) {
+      // `>>> 0` keeps integers below 2^32 (a frame inside a chunk always is) and rejects
+      // fractions, so the slow path validates anything odd.
+      if (len > 0 && len <= end - pos && len >>> 0 === len) {
         let frame: Buffer;
         try {
           frame = this.decoder.extract(chunk, pos, len);
         } catch (err) {
           throw this.#fail(err);
         }
-        this.#advance(pos + len);
+        const next = pos + len;
+        if (next < end) this.#pos = next;
+        else this.#advance(next);
         return frame;
       }
       return this.#slowNext(len);

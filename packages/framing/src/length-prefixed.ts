@@ -8,6 +8,7 @@ import {
   intOption,
 } from './internal/options.js';
 import { InvalidOptionError } from './errors.js';
+import { U32PrefixDecoder } from './internal/u32-prefix-decoder.js';
 
 /** Options of {@link lengthPrefixed}. */
 export interface LengthPrefixedOptions {
@@ -55,7 +56,7 @@ export function lengthPrefixed(opts?: LengthPrefixedOptions): Codec {
   );
   const littleEndian = byteOrderOption(o.byteOrder);
   const failFast = boolOption('failFast', o.failFast, true);
-  return lengthFieldCodec('length-prefixed', {
+  const codec = lengthFieldCodec('length-prefixed', {
     decoder: {
       offset: 0,
       width,
@@ -68,4 +69,6 @@ export function lengthPrefixed(opts?: LengthPrefixedOptions): Codec {
     },
     encoder: { width, littleEndian, valueAdjustment: 0, maxFrameLength, limitIncludesHeader: false },
   });
+  if (width !== 4 || littleEndian) return codec;
+  return { ...codec, createDecoder: () => new U32PrefixDecoder(maxFrameLength, failFast) };
 }

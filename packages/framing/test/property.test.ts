@@ -1,0 +1,238 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type Codec,
+  FrameReader,
+  FramingError,
+  delimiter,
+  hpSocketPack,
+  lengthField,
+  lengthPrefixed,
+  raw,
+  varintPrefixed,
+} from '../src/index.js';
+import { encodeAll } from './helpers.js';
+
+const RUNS = 150;
+
+/** Cut `wire` at the given points (any numbers; taken modulo the length, sorted, deduped). */
+function cut(wire: Buffer, points: readonly number[]): Buffer[] {
+  if (wire.length === 0) return [];
+  const at = [...new Set(points.map((p) => p % wire.length))].filter((p) => p > 0).sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let prev = 0;
+  for (const p of at) {
+    chunks.push(wire.subarray(prev, p));
+    prev = p;
+  }
+  chunks.push(wire.subarray(prev));
+  return chunks;
+}
+
+function decodeAll(codec: Codec, chunks: readonly Buffer[]): Buffer[] {
+  const reader = new FrameReader(codec.createDecoder());
+  const out: Buffer[] = [];
+  for (const chunk of chunks) {
+    reader.push(chunk);
+    for (let f = reader.next(); f !== undefined; f = reader.next()) out.push(Buffer.from(f));
+  }
+  reader.end();
+  return out;
+}
+
+const payload = fc.uint8Array({ maxLength: 300 }).map((u) => Buffer.from(u));
+const payloads = fc.array(payload, { maxLength: 20 });
+const cuts = fc.array(fc.nat(), { maxLength: 30 });
+
+const roundTrip: Array<[string, Codec, fc.Arbitrary<Buffer[]>]> = [
+  ['lengthPrefixed()', lengthPrefixed(), payloads],
+  ['lengthPrefixed 2-byte little-endian', lengthPrefixed({ lengthFieldLength: 2, byteOrder: 'little' }), payloads],
+  ['lengthPrefixed 8-byte', lengthPrefixed({ lengthFieldLength: 8 }), payloads],
+  ['varintPrefixed()', varintPrefixed(), payloads],
+  ['hpSocketPack flag 0x155', hpSocketPack({ headerFlag: 0x155 }), payloads],
+  [
+    'lengthField length counts header (adj -3, 3-byte)',
+    lengthField({ lengthFieldLength: 3, lengthAdjustment: -3, initialBytesToStrip: 3 }),
+    payloads,
+  ],
+  ['lengthField varint, strip header', lengthField({ lengthFieldLength: 'varint', initialBytesToStrip: 'header' }), payloads],
+  [
+    'delimiter \\r\\n (payloads without CR/LF)',
+    delimiter({ delimiter: '\r\n', maxFrameLength: 1000 }),
+    fc.array(
+      fc.uint8Array({ maxLength: 300 }).map((u) => Buffer.from(u.filter((b) => b !== 13 && b !== 10))),
+      { maxLength: 20 },
+    ),
+  ],
+  [
+    'delimiter multi-byte DEADBEEF (payloads without 0xEF)',
+    delimiter({ delimiter: Buffer.from([0xde, 0xad, 0xbe, 0xef]), maxFrameLength: 1000 }),
+    fc.array(
+      fc.uint8Array({ maxLength: 300 }).map((u) => Buffer.from(u.filter((b) => b !== 0xef))),
+      { maxLength: 20 },
+    ),
+  ],
+];
+
+describe('property: any payloads, encoded and cut into any chunks, decode to the same payloads', () => {
+  for (const [name, codec, arb] of roundTrip) {
+    it(name, () => {
+      fc.assert(
+        fc.property(arb, cuts, (frames, points) => {
+          const wire = encodeAll(codec, frames);
+          const got = decodeAll(codec, cut(wire, points));
+          expect(got.map((f) => f.toString('hex'))).toEqual(frames.map((f) => f.toString('hex')));
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+
+  it('raw: the frames concatenate to the bytes sent, none above maxFrameLength', () => {
+    const codec = raw({ maxFrameLength: 64 });
+    fc.assert(
+      fc.property(payloads, cuts, (frames, points) => {
+        const wire = encodeAll(codec, frames);
+        const got = decodeAll(codec, cut(wire, points));
+        expect(Buffer.concat(got).equals(wire)).toBe(true);
+        for (const f of got) expect(f.length).toBeLessThanOrEqual(64);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+const CODES = new Set([
+  'IOCP_ERR_FRAME_TOO_LONG',
+  'IOCP_ERR_FRAME_CORRUPT',
+  'IOCP_ERR_FRAME_TRUNCATED',
+]);
+
+const garbageCodecs: Array<[string, Codec]> = [
+  ['lengthPrefixed max 100', lengthPrefixed({ maxFrameLength: 100 })],
+  ['lengthPrefixed max 100, failFast false', lengthPrefixed({ maxFrameLength: 100, failFast: false })],
+  ['lengthField 8-byte LE adj -9 max 200', lengthField({ lengthFieldLength: 8, byteOrder: 'little', lengthAdjustment: -9, maxFrameLength: 200 })],
+  ['lengthField offset 2, 1-byte, strip 5 max 64', lengthField({ lengthFieldOffset: 2, lengthFieldLength: 1, initialBytesToStrip: 5, maxFrameLength: 64 })],
+  ['varintPrefixed max 100', varintPrefixed({ maxFrameLength: 100 })],
+  ['hpSocketPack flag 0, max 100', hpSocketPack({ maxPackSize: 100 })],
+  ['delimiter \\n max 50', delimiter({ delimiter: ['\n', '\r\n'], maxFrameLength: 50 })],
+];
+
+/** Pure noise, or valid frames of `codec` with bytes overwritten by noise. */
+function garbageFor(codec: Codec): fc.Arbitrary<Uint8Array> {
+  const damaged = fc
+    .tuple(
+      fc.array(fc.uint8Array({ maxLength: 120 }), { maxLength: 10 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 5 }),
+    )
+    .map(([frames, flips]) => {
+      let wire: Buffer;
+      try {
+        wire = encodeAll(codec, frames.map((f) => Buffer.from(f)));
+      } catch {
+        wire = Buffer.concat(frames);
+      }
+      for (const [at, value] of flips) if (wire.length > 0) wire[at % wire.length] = value;
+      return new Uint8Array(wire);
+    });
+  return fc.oneof(fc.uint8Array({ maxLength: 2000 }), damaged);
+}
+
+describe('property: random garbage yields only coded FramingErrors, terminates, stays bounded', () => {
+  for (const [name, codec] of garbageCodecs) {
+    it(name, () => {
+      fc.assert(
+        fc.property(garbageFor(codec), cuts, (garbage, points) => {
+          const wire = Buffer.from(garbage);
+          const chunks = cut(wire, points);
+          const decoder = codec.createDecoder();
+          const reader = new FrameReader(decoder);
+          // Every frame and every skipped too-long frame consumes at least one byte, and each
+          // chunk ends with one undefined (or a fatal error): calls ≤ bytes + chunks. A decoder
+          // loop that consumed nothing would blow past this.
+          let budget = wire.length + 2 * chunks.length + 10;
+          const check = (err: unknown) => {
+            expect(err).toBeInstanceOf(FramingError);
+            expect(CODES.has((err as FramingError).code)).toBe(true);
+          };
+          let dead = false;
+          for (const chunk of chunks) {
+            if (dead) break;
+            reader.push(chunk);
+            for (;;) {
+              expect(--budget).toBeGreaterThan(0);
+              expect(reader.bufferedBytes).toBeLessThanOrEqual(
+                decoder.maxBufferedBytes + chunk.length,
+              );
+              try {
+                const f = reader.next();
+                if (f === undefined) break;
+                expect(f.length).toBeLessThanOrEqual(decoder.maxBufferedBytes);
+              } catch (err) {
+                check(err);
+                if (reader.failure !== undefined) {
+                  dead = true;
+                  break;
+                }
+              }
+            }
+          }
+          try {
+            reader.end();
+          } catch (err) {
+            check(err);
+          }
+          expect(reader.bufferedBytes).toBe(0);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
+
+describe('property: the fast default decoder matches the generic length-field decoder', () => {
+  /** Frames (hex) and error codes in order; resumes after recoverable errors. */
+  function trace(codec: Codec, chunks: readonly Buffer[]): string[] {
+    const reader = new FrameReader(codec.createDecoder());
+    const out: string[] = [];
+    for (const chunk of chunks) {
+      reader.push(chunk);
+      for (;;) {
+        try {
+          const f = reader.next();
+          if (f === undefined) break;
+          out.push(f.toString('hex'));
+        } catch (err) {
+          out.push((err as FramingError).code);
+          if (reader.failure !== undefined) return out;
+        }
+      }
+    }
+    try {
+      reader.end();
+    } catch (err) {
+      out.push((err as FramingError).code);
+    }
+    return out;
+  }
+
+  for (const failFast of [true, false]) {
+    it(`lengthPrefixed() ≡ lengthField(4-byte BE, strip header), failFast ${failFast}`, () => {
+      const fast = lengthPrefixed({ maxFrameLength: 100, failFast });
+      const generic = lengthField({
+        lengthFieldLength: 4,
+        initialBytesToStrip: 'header',
+        maxFrameLength: 104,
+        failFast,
+      });
+      expect(fast.createDecoder().constructor).not.toBe(generic.createDecoder().constructor);
+      fc.assert(
+        fc.property(garbageFor(fast), cuts, (bytes, points) => {
+          const chunks = cut(Buffer.from(bytes), points);
+          expect(trace(fast, chunks)).toEqual(trace(generic, chunks));
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
