@@ -1,0 +1,175 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Server, killAll, runClient, spawnClient, startServer, until } from './support/procs.js';
+
+let dir: string;
+let root: string;
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'fc-'));
+  root = path.join(dir, 'root');
+  await fsp.mkdir(root);
+});
+afterEach(async () => {
+  await killAll();
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+function sha256(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(file)
+      .on('data', (c) => h.update(c))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+/** A file of `mib` MiB made of distinct random 1 MiB blocks (cheap to make, offset bugs still show). */
+async function bigFile(file: string, mib: number): Promise<void> {
+  const fh = await fsp.open(file, 'w');
+  const block = randomBytes(1 << 20);
+  for (let i = 0; i < mib; i++) {
+    block.writeUInt32BE(i, 0);
+    await fh.write(block);
+  }
+  await fh.close();
+}
+
+async function partialSize(folder: string, match: (name: string) => boolean): Promise<number> {
+  const names = await fsp.readdir(folder).catch(() => [] as string[]);
+  let max = 0;
+  for (const n of names.filter(match)) max = Math.max(max, (await fsp.stat(path.join(folder, n)).catch(() => ({ size: 0 }))).size);
+  return max;
+}
+
+const serverPartials = () => path.join(root, '.iocp-ft', 'partial');
+const srv = (s: Server) => ['--server', `127.0.0.1:${s.port}`];
+
+describe('file-client CLI against file-server', () => {
+  it('put, list, stat, get (default ./<basename>), delete with the documented output', async () => {
+    const s = await startServer(['--root', root]);
+    const src = path.join(dir, 'c.txt');
+    await fsp.writeFile(src, 'hello world\n');
+    const put = await runClient([...srv(s), 'put', src, 'a/b/c.txt']);
+    expect(put.code).toBe(0);
+    expect(put.stdout).toMatch(/^a\/b\/c\.txt 12 bytes \d+\.\d{3} s \d+\.\d MiB\/s sha256 [0-9a-f]{64}\n$/);
+    expect(await fsp.readFile(path.join(root, 'a/b/c.txt'), 'utf8')).toBe('hello world\n');
+    expect((await runClient([...srv(s), 'list'])).stdout).toBe('12\ta/b/c.txt\n');
+    expect((await runClient([...srv(s), 'stat', 'a/b/c.txt'])).stdout).toBe('12\n');
+    const cwd = path.join(dir, 'cwd');
+    await fsp.mkdir(cwd);
+    const get = await runClient([...srv(s), 'get', 'a/b/c.txt'], cwd);
+    expect(get.code).toBe(0);
+    expect(await fsp.readFile(path.join(cwd, 'c.txt'), 'utf8')).toBe('hello world\n');
+    expect((await runClient([...srv(s), 'delete', 'a/b/c.txt'])).stdout).toBe('deleted a/b/c.txt\n');
+    expect((await runClient([...srv(s), 'list'])).stdout).toBe('');
+    const empty = path.join(dir, 'empty');
+    await fsp.writeFile(empty, '');
+    expect((await runClient([...srv(s), 'put', empty])).stdout).toMatch(/^empty 0 bytes /);
+    expect((await runClient([...srv(s), 'stat', 'empty'])).stdout).toBe('0\n');
+  });
+
+  it('fails with one coded line and a non-zero exit', async () => {
+    const s = await startServer(['--root', root, '--token', 'sesame']);
+    const cases: Array<[string[], RegExp, number]> = [
+      [[...srv(s), 'list'], /^file-client: IOCP_ERR_FT_AUTH: this server requires a token\n$/, 1],
+      [[...srv(s), '--token', 'wrong', 'list'], /^file-client: IOCP_ERR_FT_AUTH: wrong token\n$/, 1],
+      [[...srv(s), '--token', 'sesame', 'stat', 'nope'], /^file-client: IOCP_ERR_FT_NOT_FOUND: /, 1],
+      [[...srv(s), '--token', 'sesame', 'get', '../etc/passwd', path.join(dir, 'x')], /^file-client: IOCP_ERR_FT_BAD_PATH: /, 1],
+      [[...srv(s), '--token', 'sesame', 'put', path.join(dir, 'missing'), 'x'], /^file-client: IOCP_ERR_FT_NOT_FOUND: /, 1],
+      [['--server', '127.0.0.1:1', 'list'], /^file-client: IOCP_ERR_CONNECT_REFUSED: /, 1],
+      [[...srv(s), 'frobnicate'], /^file-client: IOCP_ERR_USAGE: /, 2],
+      [['list'], /^file-client: IOCP_ERR_USAGE: --server <host:port> is required\n$/, 2],
+      [['--server', 'nope', 'list'], /^file-client: IOCP_ERR_USAGE: /, 2],
+    ];
+    for (const [args, re, code] of cases) {
+      const r = await runClient(args);
+      expect(r.stderr, args.join(' ')).toMatch(re);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.code, args.join(' ')).toBe(code);
+    }
+    // The server survived all of it.
+    expect((await runClient([...srv(s), '--token', 'sesame', 'list'])).code).toBe(0);
+  });
+
+  it('upload: kill -9 of the client mid-transfer, then resume → byte-identical', async () => {
+    const s = await startServer(['--root', root]);
+    const src = path.join(dir, 'big.bin');
+    await bigFile(src, 96);
+    const first = spawnClient([...srv(s), 'put', src, 'big.bin']);
+    await until(async () => (await partialSize(serverPartials(), (n) => n.endsWith('.part'))) > 4 << 20);
+    first.proc.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    let again = await runClient([...srv(s), 'put', src, 'big.bin']);
+    if (again.stderr.includes('IOCP_ERR_FT_BUSY')) again = await runClient([...srv(s), 'put', src, 'big.bin']);
+    expect(again.code, again.stderr).toBe(0);
+    const resumed = Number(/resumed-from (\d+)/.exec(again.stdout)?.[1]);
+    expect(resumed).toBeGreaterThan(4 << 20);
+    expect(await sha256(path.join(root, 'big.bin'))).toBe(await sha256(src));
+    expect(again.stdout).toContain(await sha256(src));
+  });
+
+  it('upload: kill -9 of the server mid-transfer, restart, resume → byte-identical', async () => {
+    const s = await startServer(['--root', root]);
+    const src = path.join(dir, 'big.bin');
+    await bigFile(src, 96);
+    const first = spawnClient([...srv(s), 'put', src, 'big.bin']);
+    await until(async () => (await partialSize(serverPartials(), (n) => n.endsWith('.part'))) > 4 << 20);
+    s.proc.kill('SIGKILL');
+    const r = await first.done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^file-client: IOCP_ERR_FT_CLOSED: /);
+    const s2 = await startServer(['--root', root]);
+    const again = await runClient([...srv(s2), 'put', src, 'big.bin']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(Number(/resumed-from (\d+)/.exec(again.stdout)?.[1])).toBeGreaterThan(0);
+    expect(await sha256(path.join(root, 'big.bin'))).toBe(await sha256(src));
+  });
+
+  it('download: kill -9 of the client, then of the server, resume each time → byte-identical', async () => {
+    await bigFile(path.join(root, 'dl.bin'), 96);
+    const want = await sha256(path.join(root, 'dl.bin'));
+    const s = await startServer(['--root', root]);
+    const out = path.join(dir, 'dl.bin');
+    const part = (n: string) => n === '.dl.bin.iocp-part';
+    const first = spawnClient([...srv(s), 'get', 'dl.bin', out]);
+    await until(async () => (await partialSize(dir, part)) > 4 << 20);
+    first.proc.kill('SIGKILL');
+    await first.done;
+    const kept = await partialSize(dir, part);
+    expect(kept).toBeGreaterThan(4 << 20);
+    await expect(fsp.stat(out)).rejects.toThrow();
+    // Second attempt: this time the server dies.
+    const second = spawnClient([...srv(s), 'get', 'dl.bin', out]);
+    await until(async () => (await partialSize(dir, part)) > kept + (4 << 20));
+    s.proc.kill('SIGKILL');
+    const r2 = await second.done;
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/IOCP_ERR_FT_CLOSED/);
+    const s2 = await startServer(['--root', root]);
+    const third = await runClient([...srv(s2), 'get', 'dl.bin', out]);
+    expect(third.code, third.stderr).toBe(0);
+    expect(Number(/resumed-from (\d+)/.exec(third.stdout)?.[1])).toBeGreaterThan(kept);
+    expect(await sha256(out)).toBe(want);
+    expect(await partialSize(dir, part)).toBe(0);
+  });
+
+  it('--no-resume starts over', async () => {
+    const s = await startServer(['--root', root]);
+    const src = path.join(dir, 'big.bin');
+    await bigFile(src, 64);
+    const first = spawnClient([...srv(s), 'put', src, 'big.bin']);
+    await until(async () => (await partialSize(serverPartials(), (n) => n.endsWith('.part'))) > 4 << 20);
+    first.proc.kill('SIGKILL');
+    await first.done;
+    let again = await runClient([...srv(s), '--no-resume', 'put', src, 'big.bin']);
+    if (again.stderr.includes('IOCP_ERR_FT_BUSY')) again = await runClient([...srv(s), '--no-resume', 'put', src, 'big.bin']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toMatch(/resumed-from/);
+    expect(await sha256(path.join(root, 'big.bin'))).toBe(await sha256(src));
+  });
+});

@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SERVER = path.resolve(here, '../bin/file-server.js');
+const CLIENT = path.resolve(here, '../../file-client/bin/file-client.js');
+const CERT = path.join(here, 'fixtures/cert.pem');
+const KEY = path.join(here, 'fixtures/key.pem');
+
+let dir: string;
+let root: string;
+const procs = new Set<ChildProcess>();
+
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'fs-'));
+  root = path.join(dir, 'root');
+  await fsp.mkdir(root);
+});
+afterEach(async () => {
+  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  procs.clear();
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(bin: string, args: string[]): { proc: ChildProcess; done: Promise<Result>; stdout: () => string } {
+  const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.add(proc);
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const done = new Promise<Result>((resolve) => proc.once('close', (code) => resolve({ code, stdout, stderr })));
+  return { proc, done, stdout: () => stdout };
+}
+
+async function listening(s: ReturnType<typeof run>, lines = 1): Promise<string[]> {
+  for (;;) {
+    const got = s.stdout().split('\n').filter((l) => l.startsWith('listening '));
+    if (got.length >= lines) return got;
+    if (s.proc.exitCode !== null) throw new Error(`server exited: ${(await s.done).stderr}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('file-server', () => {
+  it('prints the real port for :0 on IPv4 and IPv6, serves, and exits 0 on SIGTERM and SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const s = run(SERVER, ['--listen', '127.0.0.1:0', '--listen', '[::1]:0', '--root', root]);
+      const [v4, v6] = await listening(s, 2);
+      expect(v4).toMatch(/^listening 127\.0\.0\.1:[1-9]\d*$/);
+      expect(v6).toMatch(/^listening \[::1\]:[1-9]\d*$/);
+      const r = await run(CLIENT, ['--server', v6!.slice('listening '.length), 'list']).done;
+      expect(r.code, r.stderr).toBe(0);
+      s.proc.kill(signal);
+      const end = await s.done;
+      expect(end.code).toBe(0);
+      // Logs are pino JSON on stderr.
+      expect(end.stderr.split('\n').filter(Boolean).every((l) => JSON.parse(l).name === 'file-server')).toBe(true);
+    }
+  });
+
+  it('rejects bad flags with one coded line and exit 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--listen', '127.0.0.1:0'], /--root <dir> is required/],
+      [['--root', root, '--bogus'], /unknown option '--bogus'/],
+      [['--root', root, '--listen', 'nohostport'], /is not HOST:PORT/],
+      [['--root', root, '--max-file-size', 'lots'], /is not a size/],
+      [['--root', root, '--tls-cert', CERT], /--tls-cert and --tls-key go together/],
+      [['--root', root, '--tls-cert', path.join(dir, 'nope.pem'), '--tls-key', KEY], /--tls-cert .*ENOENT/],
+      [['--root', root, '--max-frame', '16k', '--chunk-size', '16k'], /--chunk-size/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await run(SERVER, args).done;
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^file-server: IOCP_ERR_USAGE: /);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const missing = await run(SERVER, ['--listen', '127.0.0.1:0', '--root', path.join(dir, 'nope')]).done;
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^file-server: IOCP_ERR_FT_NOT_FOUND: /);
+  });
+
+  it('serves TLS: --ca verifies, --tls without the CA is refused, --insecure works and warns', async () => {
+    const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--tls-cert', CERT, '--tls-key', KEY]);
+    const [line] = await listening(s);
+    const addr = line!.slice('listening '.length);
+    const src = path.join(dir, 'f.txt');
+    await fsp.writeFile(src, 'over tls');
+    const ok = await run(CLIENT, ['--server', addr, '--ca', CERT, 'put', src]).done;
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await fsp.readFile(path.join(root, 'f.txt'), 'utf8')).toBe('over tls');
+    const refused = await run(CLIENT, ['--server', addr, '--tls', 'list']).done;
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^file-client: IOCP_ERR_/);
+    const insecure = await run(CLIENT, ['--server', addr, '--insecure', 'stat', 'f.txt']).done;
+    expect(insecure.code).toBe(0);
+    expect(insecure.stdout).toBe('8\n');
+    expect(insecure.stderr).toMatch(/--insecure: the server certificate is NOT verified/);
+  });
+
+  it('enforces --max-file-size and keeps serving', async () => {
+    const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--max-file-size', '1k']);
+    const [line] = await listening(s);
+    const addr = line!.slice('listening '.length);
+    const big = path.join(dir, 'big');
+    await fsp.writeFile(big, Buffer.alloc(1025));
+    const r = await run(CLIENT, ['--server', addr, 'put', big]).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^file-client: IOCP_ERR_FT_TOO_LARGE: /);
+    await fsp.writeFile(big, Buffer.alloc(1024));
+    expect((await run(CLIENT, ['--server', addr, 'put', big]).done).code).toBe(0);
+  });
+});
