@@ -32,6 +32,14 @@ export interface JobPoolOptions<R = unknown, K = unknown> {
   resourceLimits?: ResourceLimits;
   /** Jobs run at once on one thread (for async job functions). Default `1`. */
   concurrentTasksPerWorker?: number;
+  /**
+   * Jobs handed to piscina beyond what the threads can run at once, so that a thread finishing
+   * a job finds the next one waiting instead of waiting for the main thread. Default: `threads`.
+   * Jobs beyond `capacity` wait in the pool's own per-key queues (round-robin over keys, and
+   * cancelled without running). A prefetched job of a cancelled key still runs with
+   * `cancelRunning: 'drop'` (its result is dropped); `0` keeps every waiting job cancellable.
+   */
+  prefetch?: number;
   /** Passed to every worker as `workerData` (from `node:worker_threads`). Default `undefined`. */
   workerData?: unknown;
   /**

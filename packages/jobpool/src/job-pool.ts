@@ -45,7 +45,7 @@ export interface JobPoolStats {
   inFlight: number;
   /** Jobs waiting for a thread. */
   queued: number;
-  /** Jobs handed to a thread and not finished. */
+  /** Jobs handed to piscina (running, or prefetched for a thread) and not finished. */
   running: number;
   /** Jobs finished and held back until an earlier job of their key is delivered. */
   waiting: number;
@@ -140,7 +140,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     if (!existsSync(this.#o.filename)) {
       throw new InvalidOptionError('filename', `no such file: ${this.#o.filename}`);
     }
-    this.#capacity = this.#o.threads * this.#o.concurrentTasksPerWorker;
+    this.#capacity = this.#o.threads * this.#o.concurrentTasksPerWorker + this.#o.prefetch;
     this.#window = nextPowerOfTwo(this.#o.perKey.max);
     this.#piscina = new Piscina({
       filename: WORKER_ENTRY_PATH,
@@ -159,7 +159,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     });
   }
 
-  /** Most jobs running at once: `threads × concurrentTasksPerWorker`. */
+  /** Most jobs handed to piscina at once: `threads × concurrentTasksPerWorker + prefetch`. */
   get capacity(): number {
     return this.#capacity;
   }

@@ -11,7 +11,13 @@ describe('JobPool: cancelKey', () => {
     const count = new Int32Array(started);
     const rec = new Recorder<string>();
     const pool = pools.track(
-      new JobPool<Op, unknown, string>({ filename: JOBS, threads: 2, handler: rec, workerData: { started } }),
+      new JobPool<Op, unknown, string>({
+        filename: JOBS,
+        threads: 2,
+        prefetch: 0,
+        handler: rec,
+        workerData: { started },
+      }),
     );
     for (let i = 0; i < 10; i++) pool.submit('gone', { op: 'sleep', ms: 200, value: i });
     expect(pool.stats().queued).toBe(8);
@@ -78,6 +84,22 @@ describe('JobPool: cancelKey', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(rec.deliveries('long')).toEqual([]);
     await rec.until(() => pool.stats().inFlight === 0);
+  });
+
+  it('with prefetch, a cancelled key drops at most `prefetch` jobs already handed to piscina', async () => {
+    const started = new SharedArrayBuffer(4);
+    const rec = new Recorder<string>();
+    const pool = pools.track(
+      new JobPool<Op, unknown, string>({ filename: JOBS, threads: 1, prefetch: 2, handler: rec, workerData: { started } }),
+    );
+    expect(pool.capacity).toBe(3);
+    for (let i = 0; i < 10; i++) pool.submit('gone', { op: 'sleep', ms: 50, value: i });
+    expect(pool.stats().running).toBe(3);
+    expect(pool.stats().queued).toBe(7);
+    expect(pool.cancelKey('gone')).toBe(10);
+    await rec.until(() => pool.stats().inFlight === 0);
+    expect(Atomics.load(new Int32Array(started), 0)).toBeLessThanOrEqual(3);
+    expect(rec.events).toEqual([]);
   });
 
   it("with cancelRunning 'drop' (default), running jobs finish and their results are dropped", async () => {

@@ -23,6 +23,7 @@ describe('JobPool: options', () => {
     ['minThreads', { threads: 1, minThreads: 2 }],
     ['idleTimeoutMs', { idleTimeoutMs: -1 }],
     ['concurrentTasksPerWorker', { concurrentTasksPerWorker: 0 }],
+    ['prefetch', { prefetch: -1 }],
     ['resourceLimits', { resourceLimits: 5 }],
     ['perKey', { perKey: 3 }],
     ['perKey.max', { perKey: { max: 0 } }],
@@ -51,7 +52,8 @@ describe('JobPool: options', () => {
       perKey: { max: 2 },
       handler: rec,
     });
-    expect(pool.capacity).toBe(1);
+    // Default prefetch = threads.
+    expect(pool.capacity).toBe(2);
     // max 2 → highWaterMark 2, lowWaterMark 1: the second job pauses the key.
     expect(pool.submit('k', { op: 'echo', value: 1 })).toBe(true);
     expect(pool.submit('k', { op: 'echo', value: 2 })).toBe(false);

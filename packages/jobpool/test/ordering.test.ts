@@ -78,7 +78,9 @@ describe('JobPool: keyed ordering', () => {
 
   it('dispatches queued jobs round-robin over keys', async () => {
     const rec = new Recorder<string>();
-    const pool = pools.track(new JobPool<Op, unknown, string>({ filename: JOBS, threads: 1, handler: rec }));
+    const pool = pools.track(
+      new JobPool<Op, unknown, string>({ filename: JOBS, threads: 1, prefetch: 0, handler: rec }),
+    );
     for (let i = 0; i < 40; i++) pool.submit('flood', { op: 'spin', ms: 5, value: i });
     pool.submit('single', { op: 'echo', value: 'x' });
     await rec.until(() => rec.deliveries('single').length === 1);

@@ -12,6 +12,7 @@ export interface ResolvedOptions<R, K> {
   idleTimeoutMs: number;
   resourceLimits: JobPoolOptions['resourceLimits'];
   concurrentTasksPerWorker: number;
+  prefetch: number;
   workerData: unknown;
   perKey: Required<Watermarks>;
   queue: Required<Watermarks>;
@@ -96,6 +97,7 @@ export function resolveOptions<R, K>(options: JobPoolOptions<R, K>): ResolvedOpt
     1,
     1024,
   );
+  const prefetch = integer('prefetch', options.prefetch ?? threads, 0, 1 << 16);
   if (
     options.resourceLimits !== undefined &&
     (options.resourceLimits === null || typeof options.resourceLimits !== 'object')
@@ -116,6 +118,7 @@ export function resolveOptions<R, K>(options: JobPoolOptions<R, K>): ResolvedOpt
     idleTimeoutMs,
     resourceLimits: options.resourceLimits,
     concurrentTasksPerWorker,
+    prefetch,
     workerData: options.workerData,
     perKey: watermarks('perKey', options.perKey, { max: 256, highWaterMark: 64, lowWaterMark: 16 }, MAX_PER_KEY),
     queue: watermarks(
