@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type Server, type Socket, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,6 +36,16 @@ afterEach(async () => {
   await killAllStarted();
 });
 
+/** util-linux `script` gives the client a real terminal; without it the interactive test is skipped. */
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 function oneErrorLine(stderr: string): string {
   const lines = stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -46,6 +57,33 @@ describe('echo-client process', () => {
     const server = await startServer(['--listen', '127.0.0.1:0']);
     const r = await run(CLIENT_BIN, ['--server', server.listening[0]!], { input: 'first\nsecond line\r\n\nlast' });
     expect(r).toMatchObject({ code: 0, stdout: 'first\nsecond line\n\nlast\n', stderr: '' });
+  });
+
+  it.skipIf(!hasScript)('is interactive on a terminal: prompt, echo per line, Ctrl-D ends with exit 0', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0']);
+    const command = `'${process.execPath}' '${CLIENT_BIN}' --server ${server.listening[0]}`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      screen += c;
+    });
+    const waitFor = async (pattern: RegExp): Promise<void> => {
+      const until = Date.now() + 15_000;
+      while (!pattern.test(screen)) {
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`no ${pattern} on the terminal: ${JSON.stringify(screen)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      await waitFor(/echo> /);
+      child.stdin.write('typed line\n');
+      await waitFor(/typed line\r\r?\ntyped line\r\n[^]*echo> /); // the terminal echoes the input, then the client prints the echo
+      child.stdin.write('\x04');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('exits 1 with IOCP_ERR_ECHO_MISMATCH when the server corrupts the echo (framed)', async () => {
@@ -81,6 +119,13 @@ describe('echo-client process', () => {
     const r = await run(CLIENT_BIN, ['--server', `127.0.0.1:${port}`, 'x']);
     expect(r.code).toBe(3);
     expect(oneErrorLine(r.stderr)).toMatch(new RegExp(`^echo-client: IOCP_ERR_CONNECT_REFUSED: .*127\\.0\\.0\\.1:${port}`));
+  });
+
+  it('exits 3 with IOCP_ERR_CONNECT_TIMEOUT when the TLS handshake never completes within --timeout', async () => {
+    const address = await fakeServer(() => {}); // accepts TCP, never answers the ClientHello
+    const r = await run(CLIENT_BIN, ['--server', address, '--tls', '--timeout', '300', 'x']);
+    expect(r.code).toBe(3);
+    expect(oneErrorLine(r.stderr)).toMatch(/^echo-client: IOCP_ERR_CONNECT_TIMEOUT: /);
   });
 
   it('exits 4 with IOCP_ERR_ECHO_TIMEOUT when the server never answers', async () => {

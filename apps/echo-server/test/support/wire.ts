@@ -17,13 +17,15 @@ export function frame(payload: Buffer): Buffer {
 
 /** Buffers everything a socket receives, so reads of exact lengths never lose bytes. */
 class SocketReader {
-  private buffered = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   private ended = false;
   private wake: (() => void) | undefined;
 
   constructor(socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk]);
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
       this.wake?.();
     });
     const onEnd = (): void => {
@@ -35,16 +37,18 @@ class SocketReader {
   }
 
   async read(n: number): Promise<Buffer> {
-    while (this.buffered.length < n) {
-      if (this.ended) throw new Error(`socket ended after ${this.buffered.length} of ${n} bytes`);
+    while (this.buffered < n) {
+      if (this.ended) throw new Error(`socket ended after ${this.buffered} of ${n} bytes`);
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
       this.wake = undefined;
     }
-    const out = this.buffered.subarray(0, n);
-    this.buffered = this.buffered.subarray(n);
-    return out;
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+    const rest = all.subarray(n);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    return all.subarray(0, n);
   }
 }
 
