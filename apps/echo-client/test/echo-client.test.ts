@@ -77,7 +77,7 @@ describe('echo-client process', () => {
     try {
       await waitFor(/echo> /);
       child.stdin.write('typed line\n');
-      await waitFor(/typed line\r\r?\ntyped line\r\n[^]*echo> /); // the terminal echoes the input, then the client prints the echo
+      await waitFor(/typed line\r\r?\ntyped line\r\n[\s\S]*echo> /); // the terminal echoes the input, then the client prints the echo
       child.stdin.write('\x04');
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
