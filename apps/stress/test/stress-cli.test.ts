@@ -55,6 +55,14 @@ describe('stress: verified load', () => {
     expect(summary.mismatches.count).toBe(0);
   });
 
+  it('framed frames over 64 KiB (header + payload slice path) verify', async () => {
+    server = await startServer(echo);
+    const { code, summary } = await runJson(['--target', server.target, '--size', '60k-200k', '--depth', '3', '--duration', '0.5']);
+    expect(code).toBe(0);
+    expect(summary.messages.received).toBeGreaterThan(3);
+    expect(summary.bytes.received).toBe(summary.bytes.sent);
+  });
+
   it('prints a human summary without --json', async () => {
     server = await startServer(echo);
     const r = await runStress(['--target', server.target, '--duration', '0.3', '--quiet']);
@@ -195,6 +203,13 @@ describe('stress: detecting bad servers', () => {
     // Same size, same header: the first difference is inside the first payload.
     expect(first.offset).toBeGreaterThanOrEqual(4);
     expect(first.offset).toBeLessThan(68);
+  });
+
+  it('a corrupted byte inside a large frame is found at its offset', async () => {
+    server = await startServer(corruptAt(150_000));
+    const { code, summary } = await runJson(['--target', server.target, '--size', '100k', '--depth', '2', '--duration', '0.5']);
+    expect(code).toBe(3);
+    expect(summary.mismatches.first).toMatchObject({ connection: 0, offset: 150_000 });
   });
 
   it('raw mode detects a corrupted byte too', async () => {

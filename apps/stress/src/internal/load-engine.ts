@@ -2,6 +2,7 @@ import { type Histogram, build, encodeIntoCompressedBase64 } from 'hdr-histogram
 import { ErrorCodes } from '../errors.js';
 import { type EngineConfig, type EngineResult, type MismatchReport, Progress } from './engine-types.js';
 import { LoadConnection } from './load-connection.js';
+import { FramePool } from './frame-pool.js';
 import { PayloadPool } from './payload-pool.js';
 
 /** Connect attempts in progress at once (keeps the listen backlog from overflowing). */
@@ -29,6 +30,8 @@ export class LoadEngine {
   readonly connectLatency = newLatencyHistogram();
   private readonly progress: Float64Array;
   private readonly pool: PayloadPool;
+  /** Framed mode when every frame is small: ready-made frames, sent as slices. */
+  private readonly framePool: FramePool | undefined;
   private readonly readBuffer: Buffer;
   private readonly conns: LoadConnection[] = [];
   private readonly settled: Uint8Array;
@@ -75,6 +78,7 @@ export class LoadEngine {
     this.pool = new PayloadPool(config.sizeMin, config.sizeMax);
     this.readBuffer = Buffer.allocUnsafe(config.sizeMax >= 32 * 1024 ? 256 * 1024 : 64 * 1024);
     this.headerBytes = config.mode === 'framed' ? 4 : 0;
+    this.framePool = config.mode === 'framed' && config.sizeMax + 4 <= COPY_LIMIT ? new FramePool(this.pool, config.sizeMax) : undefined;
     this.budgetLeft = config.messages > 0 ? config.messages : Number.POSITIVE_INFINITY;
     this.settled = new Uint8Array(config.connections);
     const ringCapacity = config.pattern === 'timed' ? 16 : Math.max(1, config.depth);
@@ -318,12 +322,72 @@ export class LoadEngine {
     return n;
   }
 
-  /** Build and write `k` messages on `conn`; small frames share one buffer per batch. */
+  /** Write `k` new messages on `conn` (one `write` per batch) and track them for verification. */
   private sendMessages(conn: LoadConnection, k: number): void {
+    if (k <= 0) return;
+    const now = performance.now();
+    if (this.framePool !== undefined) this.sendPooledFrames(conn, k, now);
+    else if (this.headerBytes === 0) this.sendRaw(conn, k, now);
+    else this.sendMixedFrames(conn, k, now);
+    conn.sentMessages += k;
+    this.sent += k;
+  }
+
+  /** Small frames: k consecutive ready-made frames from a random index, as one slice. */
+  private sendPooledFrames(conn: LoadConnection, k: number, now: number): void {
+    const fp = this.framePool!;
+    const starts = fp.starts;
+    const ring = conn.ring;
+    const socket = conn.socket!;
+    const maxRun = fp.count >> 1;
+    while (k > 0) {
+      const n = k < maxRun ? k : maxRun;
+      const first = this.pool.next() % (fp.count - n + 1);
+      const start = starts[first]!;
+      const end = starts[first + n]!;
+      const base = conn.sentBytes - start;
+      for (let j = 1; j <= n; j++) ring.push(base + starts[first + j]!, now);
+      const slice = fp.bytes.subarray(start, end);
+      conn.sentBytes += end - start;
+      this.bytesSent += end - start;
+      conn.sent.push(slice);
+      socket.write(slice);
+      k -= n;
+    }
+  }
+
+  /** Raw: the payloads of a batch are one contiguous slice of the random pool. */
+  private sendRaw(conn: LoadConnection, k: number, now: number): void {
+    const pool = this.pool;
+    const ring = conn.ring;
+    const socket = conn.socket!;
+    const limit = pool.bytes.length >> 1;
+    while (k > 0) {
+      const base = conn.sentBytes;
+      let total = 0;
+      let n = 0;
+      while (n < k && n < MAX_BATCH) {
+        const size = pool.pickSize();
+        if (n > 0 && total + size > limit) break;
+        total += size;
+        ring.push(base + total, now);
+        n++;
+      }
+      const from = pool.pickOffset(total);
+      const slice = pool.bytes.subarray(from, from + total);
+      conn.sentBytes = base + total;
+      this.bytesSent += total;
+      conn.sent.push(slice);
+      socket.write(slice);
+      k -= n;
+    }
+  }
+
+  /** Framed with sizes beyond 64 KiB: small frames copied into one buffer per batch, large ones as header + slice. */
+  private sendMixedFrames(conn: LoadConnection, k: number, now: number): void {
     const pool = this.pool;
     const header = this.headerBytes;
     const sizes = this.sizes;
-    const now = performance.now();
     let count = 0;
     let bytes = 0;
     for (let i = 0; i < k; i++) {
@@ -347,8 +411,6 @@ export class LoadEngine {
       bytes += wire;
     }
     if (count > 0) this.flushBatch(conn, count, bytes, now);
-    conn.sentMessages += k;
-    this.sent += k;
   }
 
   private flushBatch(conn: LoadConnection, count: number, bytes: number, now: number): void {
