@@ -236,3 +236,33 @@ describe('property: the fast default decoder matches the generic length-field de
     });
   }
 });
+
+describe('property: encodePrefix + frame + suffix is the same wire as encodeInto', () => {
+  const codecs: Array<[string, Codec]> = [
+    ['lengthPrefixed()', lengthPrefixed()],
+    ['lengthPrefixed 3-byte LE', lengthPrefixed({ lengthFieldLength: 3, byteOrder: 'little' })],
+    ['varintPrefixed()', varintPrefixed()],
+    ['hpSocketPack', hpSocketPack({ headerFlag: 0x3ff })],
+    ['lengthField varint', lengthField({ lengthFieldLength: 'varint' })],
+    ['delimiter', delimiter({ delimiter: ['\r\n', '\n'], maxFrameLength: 100_000 })],
+    ['raw', raw()],
+  ];
+  for (const [name, codec] of codecs) {
+    it(name, () => {
+      const enc = codec.encoder;
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 70_000 }), (u) => {
+          const frame = Buffer.from(u);
+          const scratch = Buffer.alloc(enc.maxPrefixLength!);
+          const end = enc.encodePrefix!(frame, scratch, 0);
+          const pieces = [scratch.subarray(0, end), frame, Buffer.from(enc.suffix ?? new Uint8Array(0))];
+          const viaPrefix = Buffer.concat(pieces);
+          const whole = Buffer.alloc(enc.encodedLength(frame) + 3, 0xee);
+          expect(enc.encodeInto(frame, whole, 3)).toBe(whole.length);
+          expect(viaPrefix.equals(whole.subarray(3))).toBe(true);
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+});
