@@ -396,12 +396,20 @@ export class ServerSession implements FrameSink {
   private async onDelete(m: DeleteMessage): Promise<void> {
     const segments = parseRemoteName(m.name);
     if (this.ctx.busy.has(m.name)) throw new BusyError(`${m.name}: an upload of this name is in progress`);
-    const target = await this.ctx.root.resolveForDelete(segments, m.name);
-    await this.ctx.fs.unlink(target).catch((err) => {
-      throw fromFsError(err, m.name);
-    });
-    await this.ctx.fs.unlink(this.ctx.root.partialPath(m.name)).catch(() => {});
-    this.ctx.log?.info({ peer: this.peer, id: m.id, name: m.name }, 'deleted');
+    // A kept partial upload of the name goes too (that is how a client abandons a resume).
+    const hadPartial = await this.ctx.fs.unlink(this.ctx.root.partialPath(m.name)).then(
+      () => true,
+      () => false,
+    );
+    try {
+      const target = await this.ctx.root.resolveForDelete(segments, m.name);
+      await this.ctx.fs.unlink(target).catch((err) => {
+        throw fromFsError(err, m.name);
+      });
+    } catch (err) {
+      if (!(hadPartial && err instanceof FileTransferError && err.code === 'IOCP_ERR_FT_NOT_FOUND')) throw err;
+    }
+    this.ctx.log?.info({ peer: this.peer, id: m.id, name: m.name, partial: hadPartial }, 'deleted');
     this.finishOp(m.id, { type: MessageType.DeleteOk, id: m.id });
   }
 

@@ -234,9 +234,20 @@ describe('resume', () => {
     const third = await memorySetup({ root }, {}, server);
     await expect(third.client.put(src, 'y.bin', { onProgress: (d) => d >= 1024 * 1024 && third.clientEnd.destroy() })).rejects.toThrow();
     await until(() => server.uploadsInProgress === 0);
+    expect(await fsp.readdir(path.join(root, '.iocp-ft', 'partial'))).toHaveLength(1);
     const fourth = await memorySetup({ root }, {}, server);
     expect((await fourth.client.put(src, 'y.bin', { resume: false })).resumedFrom).toBe(0);
     fourth.client.close();
+    // delete removes a kept partial even when no published file exists (how a client abandons a resume).
+    const fifth = await memorySetup({ root }, {}, server);
+    await expect(fifth.client.put(src, 'z.bin', { onProgress: (d) => d >= 1024 * 1024 && fifth.clientEnd.destroy() })).rejects.toThrow();
+    await until(() => server.uploadsInProgress === 0);
+    expect(await fsp.readdir(path.join(root, '.iocp-ft', 'partial'))).toHaveLength(1);
+    const cleaner = await memorySetup({ root }, {}, server);
+    await cleaner.client.delete('z.bin');
+    expect(await fsp.readdir(path.join(root, '.iocp-ft', 'partial'))).toHaveLength(0);
+    await expect(cleaner.client.delete('z.bin')).rejects.toMatchObject({ code: 'IOCP_ERR_FT_NOT_FOUND' });
+    cleaner.client.close();
   });
 
   it('a download cut off mid-way resumes from the local partial, byte-identical', async () => {
