@@ -1,28 +1,74 @@
 import { createInterface } from 'node:readline';
+import { FrameReader, delimiter } from '@iocp/framing';
+import { EXIT_USAGE, EchoClientError } from './errors.js';
+
+const NEWLINE = 0x0a;
 
 /**
  * Where messages come from: the command line, stdin lines (a pipe or file), or an interactive
- * prompt when stdin is a terminal. Lines are read on demand: the readline iterator pauses stdin
- * while the client waits for an echo, so a large input is never buffered whole.
+ * prompt when stdin is a terminal.
+ *
+ * Piped stdin is split with @iocp/framing's delimiter decoder (`\n` or `\r\n`), one chunk at a
+ * time, and the next chunk is read only after every line of the previous one was echoed: memory
+ * stays at one chunk plus one partial line, and a line longer than `maxLine` bytes fails with
+ * `IOCP_ERR_MESSAGE_TOO_LONG` instead of being buffered. Lines are passed on as bytes, so
+ * non-UTF-8 input is echoed exactly.
  */
 export async function* messageSource(
   args: readonly string[],
   stdin: NodeJS.ReadStream,
   prompt: NodeJS.WriteStream,
-): AsyncGenerator<string> {
+  maxLine: number,
+): AsyncGenerator<Buffer> {
   if (args.length > 0) {
-    yield* args;
-    return;
+    for (const arg of args) yield Buffer.from(arg, 'utf8');
+  } else if (stdin.isTTY === true) {
+    yield* interactiveLines(stdin, prompt);
+  } else {
+    yield* pipedLines(stdin, maxLine);
   }
-  const interactive = stdin.isTTY === true;
-  const rl = createInterface({ input: stdin, crlfDelay: Number.POSITIVE_INFINITY, ...(interactive ? { output: prompt, prompt: 'echo> ' } : {}) });
+}
+
+async function* interactiveLines(stdin: NodeJS.ReadStream, prompt: NodeJS.WriteStream): AsyncGenerator<Buffer> {
+  const rl = createInterface({ input: stdin, output: prompt, prompt: 'echo> ', crlfDelay: Number.POSITIVE_INFINITY });
   try {
-    if (interactive) rl.prompt();
+    rl.prompt();
     for await (const line of rl) {
-      yield line;
-      if (interactive) rl.prompt();
+      yield Buffer.from(line, 'utf8');
+      rl.prompt();
     }
   } finally {
     rl.close();
+  }
+}
+
+async function* pipedLines(stdin: NodeJS.ReadStream, maxLine: number): AsyncGenerator<Buffer> {
+  const reader = new FrameReader(delimiter({ delimiter: ['\r\n', '\n'], maxFrameLength: maxLine }).createDecoder());
+  let lineNo = 0;
+  let last = NEWLINE;
+  const lines = function* (): Generator<Buffer> {
+    for (;;) {
+      let line: Buffer | undefined;
+      try {
+        line = reader.next();
+      } catch (error) {
+        throw new EchoClientError('IOCP_ERR_MESSAGE_TOO_LONG', `stdin line ${lineNo + 1} is longer than ${maxLine} bytes (--max-frame)`, EXIT_USAGE, {
+          cause: error,
+        });
+      }
+      if (line === undefined) return;
+      lineNo++;
+      yield line;
+    }
+  };
+  for await (const chunk of stdin as AsyncIterable<Buffer>) {
+    if (chunk.length === 0) continue;
+    last = chunk[chunk.length - 1]!;
+    reader.push(chunk);
+    yield* lines();
+  }
+  if (last !== NEWLINE) {
+    reader.push(Buffer.of(NEWLINE)); // the last line had no newline: it is still a message
+    yield* lines();
   }
 }

@@ -3,8 +3,10 @@ import { CompletionPort, type Connection } from '@iocp/transport';
 import type { ClientConfig } from './cli.js';
 import { connectError } from './connect-error.js';
 import { EchoSession } from './echo-session.js';
-import { ConnectionClosedError, EXIT_OK } from './errors.js';
+import { ConnectionClosedError, EXIT_OK, EXIT_USAGE, EchoClientError } from './errors.js';
 import { messageSource } from './message-source.js';
+
+const NEWLINE = Buffer.from('\n');
 
 /** How long closing waits for our last bytes to leave. */
 const CLOSE_DRAIN_MS = 1000;
@@ -55,8 +57,10 @@ export async function runClient(config: ClientConfig, io: ClientIo): Promise<num
     throw connectError(error, config);
   }
   try {
-    for await (const text of messageSource(config.messages, io.stdin, io.stdout)) {
-      const bytes = Buffer.from(text, 'utf8');
+    for await (const bytes of messageSource(config.messages, io.stdin, io.stdout, config.maxFrame)) {
+      if (config.mode === 'framed' && bytes.length > config.maxFrame) {
+        throw new EchoClientError('IOCP_ERR_MESSAGE_TOO_LONG', `message ${session.matched + 1} is ${bytes.length} bytes, more than --max-frame ${config.maxFrame}`, EXIT_USAGE);
+      }
       if (bytes.length === 0 && config.mode === 'raw') {
         io.stdout.write('\n'); // nothing to send: a raw stream cannot carry an empty message
         continue;
@@ -66,7 +70,7 @@ export async function runClient(config: ClientConfig, io: ClientIo): Promise<num
         echo.catch(() => {});
         throw session.error ?? new ConnectionClosedError(`connection closed before message ${session.matched + 1} was sent`);
       }
-      io.stdout.write(`${(await echo).toString('utf8')}\n`);
+      io.stdout.write(Buffer.concat([await echo, NEWLINE]));
     }
     if (session.error && session.error.code !== 'IOCP_ERR_CONNECTION_CLOSED') throw session.error;
   } finally {

@@ -59,6 +59,26 @@ describe('echo-client process', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'first\nsecond line\n\nlast\n', stderr: '' });
   });
 
+  it('reads stdin one chunk at a time with a line cap: a line over --max-frame is IOCP_ERR_MESSAGE_TOO_LONG (exit 2)', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0']);
+    const r = await run(CLIENT_BIN, ['--server', server.listening[0]!, '--max-frame', '8'], { input: 'short\nthis line is too long\n' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('short\n');
+    expect(oneErrorLine(r.stderr)).toBe('echo-client: IOCP_ERR_MESSAGE_TOO_LONG: stdin line 2 is longer than 8 bytes (--max-frame)');
+  });
+
+  it('echoes stdin bytes exactly, even when they are not UTF-8', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0']);
+    const input = Buffer.from([0xff, 0xfe, 0x41, 0x0a, 0xc3, 0x28, 0x0a]);
+    const child = spawn(process.execPath, [CLIENT_BIN, '--server', server.listening[0]!], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stdin.end(input);
+    const [code] = await once(child, 'close');
+    expect(code).toBe(0);
+    expect(Buffer.concat(out).equals(input)).toBe(true);
+  });
+
   it.skipIf(!hasScript)('is interactive on a terminal: prompt, echo per line, Ctrl-D ends with exit 0', async () => {
     const server = await startServer(['--listen', '127.0.0.1:0']);
     const command = `'${process.execPath}' '${CLIENT_BIN}' --server ${server.listening[0]}`;

@@ -39,7 +39,19 @@ function setLabeled(counter: Counter<'reason'>, known: readonly string[], values
  * timers). Counters are monotonic because the port's totals are. With node:cluster the
  * primary's `AggregatorRegistry` sums these across workers (the peak gauge takes the max).
  */
-export function createPortMetricsRegistry(stats: () => PortStats): Registry {
+export function createPortMetricsRegistry(source: () => PortStats): Registry {
+  // prom-client calls every collect() synchronously in one pass per scrape: take ONE snapshot
+  // for that pass, so the series of a scrape agree with each other (accepted vs closed, ...).
+  let snapshot: PortStats | undefined;
+  const stats = (): PortStats => {
+    if (snapshot === undefined) {
+      snapshot = source();
+      queueMicrotask(() => {
+        snapshot = undefined;
+      });
+    }
+    return snapshot;
+  };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
