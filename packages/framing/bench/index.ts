@@ -5,22 +5,27 @@
  *
  * Run: npx -y pnpm@9.15.9 --filter @iocp/framing bench
  */
-import { FrameReader, encode, lengthPrefixed } from '../src/index.js';
+import { type Codec, FrameReader, encode, lengthField, lengthPrefixed } from '../src/index.js';
 
 const CHUNK = 64 * 1024;
 const STREAM_BYTES = 8 * 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const MIN_ROUND_MS = Number(process.env.BENCH_MIN_MS ?? 200);
-/** [frame size, aligned chunks] */
-const CASES: Array<[number, boolean]> = [
-  [64, true],
-  [1024, true],
-  [64, false],
-  [1024, false],
-  [64 * 1024, false],
-];
 
 const codec = lengthPrefixed();
+/** The same wire format through the generic Netty-style decoder (no specialisation). */
+const generic = lengthField({ initialBytesToStrip: 'header' });
+
+/** [frame size, aligned chunks, codec under test] */
+const CASES: Array<[number, boolean, Codec]> = [
+  [64, true, codec],
+  [1024, true, codec],
+  [64, false, codec],
+  [1024, false, codec],
+  [64 * 1024, false, codec],
+  [64, true, generic],
+  [1024, true, generic],
+];
 
 /**
  * ~STREAM_BYTES of frames of `size` bytes, cut into separate chunks of 64 KiB, or (aligned) of
@@ -69,9 +74,11 @@ function handLoop(chunks: readonly Buffer[]): number {
   return frames;
 }
 
-/** The same work with FrameReader. */
+let current: Codec = codec;
+
+/** The same work with FrameReader over `current`. */
 function readerLoop(chunks: readonly Buffer[]): number {
-  const reader = new FrameReader(codec.createDecoder());
+  const reader = new FrameReader(current.createDecoder());
   let frames = 0;
   for (const chunk of chunks) {
     reader.push(chunk);
@@ -112,7 +119,8 @@ const fmt = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0);
 
 const rows: string[] = [];
-for (const [size, aligned] of CASES) {
+for (const [size, aligned, c] of CASES) {
+  current = c;
   const { chunks, frames, bytes } = makeStream(size, aligned);
   // Warm up both paths.
   for (let i = 0; i < 3; i++) {
@@ -145,14 +153,14 @@ for (const [size, aligned] of CASES) {
       ? '64 KiB chunks, some cross'
       : 'every frame crosses chunks';
   rows.push(
-    `| ${size >= 1024 ? `${size / 1024} KiB` : `${size} B`} (${where}) | ${fmt(h * frames)} | ${(
+    `| ${size >= 1024 ? `${size / 1024} KiB` : `${size} B`} (${where})${c === generic ? ', generic lengthField' : ''} | ${fmt(h * frames)} | ${(
       (h * bytes) / 1e6
     ).toFixed(0)} | ${fmt(o * frames)} | ${((o * bytes) / 1e6).toFixed(0)} | **${median(ratios).toFixed(2)}×** |`,
   );
 }
 
 console.log(
-  `FrameReader + lengthPrefixed() vs hand loop — ${ROUNDS} alternating A/B rounds of ≥ ${MIN_ROUND_MS} ms CPU time each, medians; rates per CPU-second; 64 KiB chunks, ${STREAM_BYTES / 1024 / 1024} MiB per pass; node ${process.version}\n`,
+  `FrameReader + lengthPrefixed() (generic rows: lengthField({ initialBytesToStrip: 'header' }), same wire) vs hand loop — ${ROUNDS} alternating A/B rounds of ≥ ${MIN_ROUND_MS} ms CPU time each, medians; rates per CPU-second; 64 KiB chunks, ${STREAM_BYTES / 1024 / 1024} MiB per pass; node ${process.version}\n`,
 );
 console.log('| frame | hand loop frames/s | hand MB/s | FrameReader frames/s | FrameReader MB/s | ratio (median of rounds) |');
 console.log('|---|---:|---:|---:|---:|---:|');

@@ -69,14 +69,9 @@ export class LengthFieldDecoder implements Decoder {
       endOffset = this.#offset + varintState.size;
     }
     const frameLength = value + this.#adjustment + endOffset;
-    if (frameLength < endOffset) {
-      throw new FrameCorruptError(
-        `adjusted frame length ${frameLength} is less than the header length ${endOffset} (length field ${value}, lengthAdjustment ${this.#adjustment})`,
-      );
-    }
-    const limited = this.#limitIncludesHeader ? frameLength : frameLength - endOffset;
-    if (limited > this.#max) {
-      throw new FrameTooLongError(limited, this.#max, frameLength);
+    // One comparison covers both bounds on the hot path; the slow path says which one failed.
+    if (frameLength < endOffset || frameLength > this.#max + (this.#limitIncludesHeader ? 0 : endOffset)) {
+      this.#refuse(frameLength, endOffset, value);
     }
     if (this.#stripHeader) {
       this.#strip = endOffset;
@@ -86,6 +81,16 @@ export class LengthFieldDecoder implements Decoder {
       );
     }
     return frameLength;
+  }
+
+  #refuse(frameLength: number, endOffset: number, value: number): never {
+    if (frameLength < endOffset) {
+      throw new FrameCorruptError(
+        `adjusted frame length ${frameLength} is less than the header length ${endOffset} (length field ${value}, lengthAdjustment ${this.#adjustment})`,
+      );
+    }
+    const limited = this.#limitIncludesHeader ? frameLength : frameLength - endOffset;
+    throw new FrameTooLongError(limited, this.#max, frameLength);
   }
 
   extract(buf: Buffer, start: number, length: number): Buffer {
