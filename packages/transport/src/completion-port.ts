@@ -233,7 +233,8 @@ class Core implements PortCore, SessionHost {
     this.refused[reason] = (this.refused[reason] ?? 0) + 1;
     this.closed.rejected = (this.closed.rejected ?? 0) + 1;
     socket.on('error', noop);
-    socket.destroy();
+    // RST rather than FIN: a refused flood leaves no TIME_WAIT state behind on this side.
+    socket.resetAndDestroy();
   }
 
   /** Admission control: the reason to refuse this peer, or undefined to accept. */

@@ -79,6 +79,9 @@ describe('options', () => {
     [{ timeouts: { firstDataMs: 1.5 } }],
     [{ sendQueue: { maxBytes: 0 } }],
     [{ copyThreshold: Number.NaN }],
+    [{ timeout: { idleMs: 5 } }],
+    [{ limits: { maxConnection: 5 } }],
+    [{ timeouts: { heartbeat: { intervalMs: 10, maxMissed: 1, extra: 1 } } }],
   ])('rejects %j with IOCP_ERR_INVALID_OPTION', (bad) => {
     expect(() => resolvePortOptions(bad as never)).toThrow(expect.objectContaining({ code: 'IOCP_ERR_INVALID_OPTION' }));
   });
@@ -95,6 +98,7 @@ describe('options', () => {
       { host: 'h', port: 70000, codec },
       { host: 'h', port: 1, codec: {} },
       { host: 'h', port: 1, codec, reconnect: { initialDelayMs: 100, maxDelayMs: 10 } },
+      { host: 'h', port: 1, codec, connectTimeout: 5 },
     ]) {
       expect(() => resolveConnectOptions(bad as never)).toThrow(expect.objectContaining({ code: 'IOCP_ERR_INVALID_OPTION' }));
     }

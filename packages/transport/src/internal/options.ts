@@ -38,22 +38,42 @@ function blockList(name: string, value: unknown): BlockList | undefined {
   return value as BlockList;
 }
 
-function objectOrUndefined(name: string, value: unknown): Record<string, unknown> {
+function objectOrUndefined(name: string, value: unknown, keys?: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object') throw new InvalidOptionError(`${name} must be an object`);
+  if (keys !== undefined) {
+    for (const k of Object.keys(value)) {
+      // A typo ("timeout", "maxConnection") would silently mean "no limit": refuse it.
+      if (!keys.includes(k)) throw new InvalidOptionError(`unknown option ${name}.${k} (known: ${keys.join(', ')})`);
+    }
+  }
   return value as Record<string, unknown>;
 }
 
 /** Validate `PortOptions` and fill in defaults; throws `IOCP_ERR_INVALID_OPTION`. */
 export function resolvePortOptions(options: PortOptions | undefined): ResolvedPortOptions {
-  const o = objectOrUndefined('options', options) as PortOptions;
-  const limits = objectOrUndefined('limits', o.limits) as NonNullable<PortOptions['limits']>;
-  const timeouts = objectOrUndefined('timeouts', o.timeouts) as NonNullable<PortOptions['timeouts']>;
-  const sq = objectOrUndefined('sendQueue', o.sendQueue) as NonNullable<PortOptions['sendQueue']>;
+  const o = objectOrUndefined('options', options, ['limits', 'timeouts', 'sendQueue', 'copyThreshold']) as PortOptions;
+  const limits = objectOrUndefined('limits', o.limits, [
+    'maxConnections',
+    'maxConnectionsPerSecond',
+    'maxConnectionsPerIp',
+    'allow',
+    'deny',
+  ]) as NonNullable<PortOptions['limits']>;
+  const timeouts = objectOrUndefined('timeouts', o.timeouts, [
+    'firstDataMs',
+    'idleMs',
+    'heartbeat',
+    'handshakeMs',
+    'closeMs',
+  ]) as NonNullable<PortOptions['timeouts']>;
+  const sq = objectOrUndefined('sendQueue', o.sendQueue, ['highWaterMark', 'lowWaterMark', 'maxBytes']) as NonNullable<
+    PortOptions['sendQueue']
+  >;
   let heartbeatIntervalMs = 0;
   let heartbeatMaxMissed = 0;
   if (timeouts.heartbeat !== undefined) {
-    const hb = objectOrUndefined('timeouts.heartbeat', timeouts.heartbeat) as { intervalMs?: unknown; maxMissed?: unknown };
+    const hb = objectOrUndefined('timeouts.heartbeat', timeouts.heartbeat, ['intervalMs', 'maxMissed']) as { intervalMs?: unknown; maxMissed?: unknown };
     if (hb.intervalMs === undefined || hb.maxMissed === undefined) {
       throw new InvalidOptionError('timeouts.heartbeat needs intervalMs and maxMissed');
     }
@@ -100,7 +120,7 @@ function codecCheck(value: unknown): void {
 
 /** Validate `ListenOptions`; throws `IOCP_ERR_INVALID_OPTION`. */
 export function checkListenOptions(options: ListenOptions): void {
-  const o = objectOrUndefined('listen options', options) as unknown as ListenOptions;
+  const o = objectOrUndefined('listen', options, ['host', 'port', 'codec', 'tls', 'backlog', 'ipv6Only']) as unknown as ListenOptions;
   codecCheck(o.codec);
   if (o.host !== undefined && (typeof o.host !== 'string' || o.host.length === 0)) {
     throw new InvalidOptionError('host must be a non-empty string');
@@ -123,7 +143,14 @@ export interface ResolvedConnectOptions {
 
 /** Validate `ConnectOptions`; throws `IOCP_ERR_INVALID_OPTION`. */
 export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
-  const o = objectOrUndefined('connect options', options) as unknown as ConnectOptions;
+  const o = objectOrUndefined('connect', options, [
+    'host',
+    'port',
+    'codec',
+    'connectTimeoutMs',
+    'reconnect',
+    'tls',
+  ]) as unknown as ConnectOptions;
   codecCheck(o.codec);
   if (typeof o.host !== 'string' || o.host.length === 0) throw new InvalidOptionError('host must be a non-empty string');
   if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
@@ -133,7 +160,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
   const connectTimeoutMs = num('connectTimeoutMs', o.connectTimeoutMs, 10_000, 1);
   let reconnect: ResolvedConnectOptions['reconnect'] = false;
   if (o.reconnect !== undefined && o.reconnect !== false) {
-    const r = objectOrUndefined('reconnect', o.reconnect) as NonNullable<Exclude<ConnectOptions['reconnect'], false>>;
+    const r = objectOrUndefined('reconnect', o.reconnect, ['initialDelayMs', 'maxDelayMs', 'maxAttempts']) as NonNullable<Exclude<ConnectOptions['reconnect'], false>>;
     const initialDelayMs = num('reconnect.initialDelayMs', r.initialDelayMs, 100, 0);
     const maxDelayMs = num('reconnect.maxDelayMs', r.maxDelayMs, 30_000, 0);
     if (maxDelayMs < initialDelayMs) throw new InvalidOptionError('reconnect.maxDelayMs must be >= initialDelayMs');

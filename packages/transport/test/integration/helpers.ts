@@ -106,3 +106,19 @@ export function closeRecorder(): { closes: CloseRecord[]; onClose(conn: { handle
     },
   };
 }
+
+/** Connect and wait until the server closes the socket (refused peers may see the reset before `connect`). */
+export async function expectClosedByServer(port: number, host = '127.0.0.1', timeoutMs = 5000): Promise<void> {
+  const socket = connect({ host, port });
+  socket.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`server did not close ${host}:${port}`));
+    }, timeoutMs);
+    socket.once('close', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
