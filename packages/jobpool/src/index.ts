@@ -1,5 +1,5 @@
 export { JobPool } from './job-pool.js';
-export type { JobPoolStats, LatencyStats } from './job-pool.js';
+export type { JobPoolStats, LatencyStats } from './job-pool-stats.js';
 export type { JobPoolOptions, Watermarks } from './job-pool-options.js';
 export type { JobHandler } from './job-handler.js';
 export { ConnectionJobs, jobPoolHandler } from './connection-jobs.js';

@@ -12,76 +12,19 @@ import {
   PoolClosedError,
   QueueFullError,
   UnknownKeyError,
-  WorkerDiedError,
 } from './errors.js';
 import type { JobHandler } from './job-handler.js';
 import type { JobPoolOptions } from './job-pool-options.js';
+import type { JobPoolStats } from './job-pool-stats.js';
+import { classifyDeath } from './internal/classify-death.js';
 import { fromFailureRecord, isFailureRecord } from './internal/failure.js';
 import { Job } from './internal/job.js';
 import { KeyState } from './internal/key-state.js';
 import { WORKER_ENTRY_PATH } from './internal/paths.js';
 import { type ResolvedOptions, assertHandler, resolveOptions } from './internal/validate-options.js';
 
-/** Job latency summary in microseconds, from `submit()` to delivery. */
-export interface LatencyStats {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
-/** A snapshot of the pool's counters (see `JobPool.stats()`). */
-export interface JobPoolStats {
-  /** Worker threads alive now. */
-  threads: number;
-  /** Keys the pool tracks: opened, or with jobs in flight. */
-  keys: number;
-  /** Keys currently paused by backpressure. */
-  pausedKeys: number;
-  /** Jobs submitted and not yet delivered or dropped. */
-  inFlight: number;
-  /** Jobs waiting for a thread. */
-  queued: number;
-  /** Jobs handed to piscina (running, or prefetched for a thread) and not finished. */
-  running: number;
-  /** Jobs finished and held back until an earlier job of their key is delivered. */
-  waiting: number;
-  /** Jobs accepted by `submit()` since the start. */
-  submitted: number;
-  /** Results delivered through `onResult`. */
-  completed: number;
-  /** Errors delivered through `onError`. */
-  failed: number;
-  /** Jobs whose result was dropped by `cancelKey()` or a forced `close()`. */
-  cancelled: number;
-  /** Results that finished before an earlier job of their key and had to wait for it. */
-  reordered: number;
-  /** Errors a worker raised outside any job (the thread was replaced). */
-  workerErrors: number;
-  /** Submit-to-delivery latency of delivered jobs, in µs. */
-  latencyUs: LatencyStats;
-}
-
 const MAX_SPARE_JOBS = 4096;
 const MAX_SPARE_REORDERERS = 256;
-
-function nextPowerOfTwo(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-function classifyDeath(failure: unknown): WorkerDiedError {
-  const code = (failure as { code?: unknown } | null)?.code;
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return new WorkerDiedError('resource-limit', failure);
-  if (failure instanceof Error && failure.message.startsWith('worker exited')) {
-    return new WorkerDiedError('exit', failure);
-  }
-  return new WorkerDiedError('error', failure);
-}
 
 /**
  * A pool of worker threads (piscina) that runs jobs in parallel and delivers each key's results
@@ -141,7 +84,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
       throw new InvalidOptionError('filename', `no such file: ${this.#o.filename}`);
     }
     this.#capacity = this.#o.threads * this.#o.concurrentTasksPerWorker + this.#o.prefetch;
-    this.#window = nextPowerOfTwo(this.#o.perKey.max);
+    this.#window = 2 ** Math.ceil(Math.log2(this.#o.perKey.max));
     this.#piscina = new Piscina({
       filename: WORKER_ENTRY_PATH,
       minThreads: this.#o.minThreads,
