@@ -17,13 +17,14 @@ const ORDINARY: ReadonlySet<CloseReason> = new Set<CloseReason>(['peer-closed', 
  * workers apart); abnormal closes (timeouts, bad frames, overflow) at info level.
  */
 export function createEchoHandler(log: Logger, processor: FrameProcessor | undefined): Handler {
+  const debug = log.isLevelEnabled('debug');
   const reply = (conn: Connection, bytes: Buffer): void => {
     conn.send(bytes);
     if (!conn.writable) conn.pause();
   };
   return {
     onOpen(conn) {
-      log.debug({ handle: conn.handle, peer: `${conn.remoteAddress}:${conn.remotePort}`, local: conn.localPort }, 'connection open');
+      if (debug) log.debug({ handle: conn.handle, peer: `${conn.remoteAddress}:${conn.remotePort}`, local: conn.localPort }, 'connection open');
     },
     onMessage:
       processor === undefined
@@ -37,8 +38,10 @@ export function createEchoHandler(log: Logger, processor: FrameProcessor | undef
       conn.resume();
     },
     onClose(conn, reason, error) {
+      const ordinary = ORDINARY.has(reason);
+      if (ordinary && !debug) return; // no per-connection allocation on the hot close path
       const fields = { handle: conn.handle, peer: `${conn.remoteAddress}:${conn.remotePort}`, reason, err: error?.message };
-      if (ORDINARY.has(reason)) log.debug(fields, 'connection closed');
+      if (ordinary) log.debug(fields, 'connection closed');
       else log.info(fields, 'connection closed');
     },
   };

@@ -1,0 +1,60 @@
+import type { PortStats } from '@iocp/transport';
+import { describe, expect, it } from 'vitest';
+import { createPortMetricsRegistry } from '../src/metrics.js';
+import { metricValue } from './support/wire.js';
+
+function stats(over: Partial<PortStats['connections']> = {}, rest: Partial<PortStats> = {}): PortStats {
+  return {
+    connections: { current: 3, accepted: 10, connected: 0, refused: { rate: 2 }, closed: { 'peer-closed': 6, 'frame-too-long': 1 }, ...over },
+    bytesIn: 1000,
+    bytesOut: 900,
+    messagesIn: 50,
+    messagesOut: 45,
+    queuedBytes: 128,
+    queuedBytesPeak: 4096,
+    ...rest,
+  } as PortStats;
+}
+
+describe('createPortMetricsRegistry', () => {
+  it('exports the port statistics as Prometheus series', async () => {
+    const text = await createPortMetricsRegistry(() => stats()).metrics();
+    expect(metricValue(text, 'iocp_connections')).toBe(3);
+    expect(metricValue(text, 'iocp_connections_accepted_total')).toBe(10);
+    expect(metricValue(text, 'iocp_connections_refused_total{reason="rate"}')).toBe(2);
+    expect(metricValue(text, 'iocp_connections_refused_total{reason="per-ip"}')).toBe(0);
+    expect(metricValue(text, 'iocp_connections_closed_total{reason="peer-closed"}')).toBe(6);
+    expect(metricValue(text, 'iocp_connections_closed_total{reason="frame-too-long"}')).toBe(1);
+    expect(metricValue(text, 'iocp_connections_closed_total{reason="idle-timeout"}')).toBe(0);
+    expect(metricValue(text, 'iocp_received_bytes_total')).toBe(1000);
+    expect(metricValue(text, 'iocp_sent_bytes_total')).toBe(900);
+    expect(metricValue(text, 'iocp_received_messages_total')).toBe(50);
+    expect(metricValue(text, 'iocp_sent_messages_total')).toBe(45);
+    expect(metricValue(text, 'iocp_send_queue_bytes')).toBe(128);
+    expect(metricValue(text, 'iocp_send_queue_peak_bytes')).toBe(4096);
+    expect(text).toContain('# TYPE iocp_connections_closed_total counter');
+    expect(text).toContain('# TYPE iocp_connections gauge');
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+  });
+
+  it('follows the port between scrapes and takes one snapshot per scrape', async () => {
+    let calls = 0;
+    let accepted = 1;
+    const registry = createPortMetricsRegistry(() => {
+      calls++;
+      return stats({ accepted, closed: {}, refused: {} });
+    });
+    expect(metricValue(await registry.metrics(), 'iocp_connections_accepted_total')).toBe(1);
+    expect(calls).toBe(1);
+    accepted = 7;
+    const text = await registry.metrics();
+    expect(metricValue(text, 'iocp_connections_accepted_total')).toBe(7);
+    expect(metricValue(text, 'iocp_connections_closed_total{reason="peer-closed"}')).toBe(0);
+    expect(calls).toBe(2);
+  });
+
+  it('reports reasons it does not know yet instead of dropping them', async () => {
+    const text = await createPortMetricsRegistry(() => stats({ closed: { 'brand-new': 4 } as never })).metrics();
+    expect(metricValue(text, 'iocp_connections_closed_total{reason="brand-new"}')).toBe(4);
+  });
+});
