@@ -118,7 +118,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     if (this.#closing) throw new PoolClosedError();
     if (this.#keys.has(key)) throw new KeyExistsError(key);
     assertHandler('handler', handler);
-    this.#keys.set(key, new KeyState(key, handler, true, this.#o.cancelRunning === 'abort'));
+    this.#keys.set(key, new KeyState(key, handler, true, this.#o.cancelRunning === 'abort', this.#capacity));
   }
 
   /**
@@ -142,7 +142,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
       const handler = this.#o.handler;
       if (handler === undefined) throw new UnknownKeyError(key);
       if (this.#total >= this.#o.queue.max) throw new QueueFullError(this.#o.queue.max);
-      state = new KeyState(key, handler, false, this.#o.cancelRunning === 'abort');
+      state = new KeyState(key, handler, false, this.#o.cancelRunning === 'abort', this.#capacity);
       this.#keys.set(key, state);
     } else {
       if (state.inFlight >= this.#o.perKey.max) throw new KeyFullError(this.#o.perKey.max);

@@ -86,6 +86,30 @@ describe('JobPool: cancelKey', () => {
     await rec.until(() => pool.stats().inFlight === 0);
   });
 
+  it("with cancelRunning 'abort', many jobs of one key share one signal without leak warnings", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const rec = new Recorder<string>();
+      const pool = pools.track(
+        new JobPool<Op, unknown, string>({
+          filename: JOBS,
+          threads: 2,
+          prefetch: 14,
+          handler: rec,
+          cancelRunning: 'abort',
+        }),
+      );
+      for (let i = 0; i < 16; i++) pool.submit('k', { op: 'echo', value: i });
+      await rec.until(() => rec.deliveries('k').length === 16);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('with prefetch, a cancelled key drops at most `prefetch` jobs already handed to piscina', async () => {
     const started = new SharedArrayBuffer(4);
     const rec = new Recorder<string>();

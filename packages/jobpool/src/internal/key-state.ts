@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Reorderer } from '@iocp/reorder';
 import type { JobHandler } from '../job-handler.js';
 import type { Job } from './job.js';
@@ -40,11 +41,16 @@ export class KeyState<P, R, K> {
   /** Shared run options for jobs without a transfer list. */
   readonly runOptions: KeyRunOptions;
 
-  constructor(key: K, handler: JobHandler<R, K>, explicit: boolean, abortable: boolean) {
+  /**
+   * @param capacity with `abortable`, how many of the key's jobs piscina may hold at once: each
+   *   adds a listener to the key's one signal, so the leak warning threshold is raised to it.
+   */
+  constructor(key: K, handler: JobHandler<R, K>, explicit: boolean, abortable: boolean, capacity: number) {
     this.key = key;
     this.handler = handler;
     this.explicit = explicit;
     this.abort = abortable ? new AbortController() : null;
+    if (this.abort !== null) setMaxListeners(capacity + 1, this.abort.signal);
     this.runOptions = this.abort === null ? {} : { signal: this.abort.signal };
   }
 }
