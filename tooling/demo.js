@@ -6,6 +6,7 @@
 // SIGTERM and checks they exited 0. Exits non-zero if any step fails. Everything it starts is
 // stopped by PID before it exits; the whole run is bounded by DEADLINE_MS.
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -94,6 +95,24 @@ async function clientStep(title, args, expectedLines, input) {
   check(r.stdout === expectedLines.map((l) => `${l}\n`).join(''), `${title}: every echo printed and equal to what was sent`);
 }
 
+/** A bad peer: announce a frame over the limit; resolve with how the server answered. */
+function oversizedHeader(address) {
+  const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(address);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port: Number(port) }, () => socket.write(Buffer.from([0xff, 0xff, 0xff, 0xff])));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('the server kept a peer that announced a 4 GiB frame'));
+    }, STEP_TIMEOUT_MS);
+    socket.on('error', () => {});
+    socket.on('data', () => {});
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve('closed by the server');
+    });
+  });
+}
+
 async function fetchMetrics(address) {
   const res = await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(STEP_TIMEOUT_MS) });
   if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
@@ -111,6 +130,10 @@ async function main() {
   const messages = ['hello', 'iocp-kit', 'frames survive any chunking ✓'];
   await clientStep('framed', ['--server', framed.listening[0], ...messages], messages);
   await clientStep('raw', ['--server', rawServer.listening[0], '--mode', 'raw', ...messages], messages);
+  say('\na bad peer announces a 4 GiB frame (header ff ff ff ff; --max-frame is 16 MiB):');
+  say(`    ${await oversizedHeader(framed.listening[0])}`);
+  await clientStep('framed, after the bad peer', ['--server', framed.listening[0], 'still serving'], ['still serving']);
+
   const lines = Array.from({ length: 200 }, (_, i) => `line ${i + 1} ${'x'.repeat(i)}`);
   await clientStep('framed, stdin', ['--server', framed.listening[0]], lines, `${lines.join('\n')}\n`);
 
@@ -119,9 +142,11 @@ async function main() {
   const series = text.split('\n').filter((l) => l.startsWith('iocp_') && !/ 0$/.test(l));
   say(indent(series.join('\n')));
   const value = (name) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1] ?? Number.NaN);
-  check(value('iocp_connections_accepted_total') === 2, 'metrics: 2 connections accepted');
-  check(value('iocp_received_messages_total') === messages.length + lines.length, `metrics: ${messages.length + lines.length} frames received`);
-  check(value('iocp_sent_messages_total') === messages.length + lines.length, `metrics: ${messages.length + lines.length} frames echoed`);
+  const frames = messages.length + 1 + lines.length;
+  check(value('iocp_connections_accepted_total') === 4, 'metrics: 4 connections accepted (3 clients, 1 bad peer)');
+  check(value('iocp_connections_closed_total{reason="frame-too-long"}') === 1, 'metrics: 1 closed for frame-too-long');
+  check(value('iocp_received_messages_total') === frames, `metrics: ${frames} frames received`);
+  check(value('iocp_sent_messages_total') === frames, `metrics: ${frames} frames echoed`);
 
   say('\nstopping both servers with SIGTERM');
   for (const s of servers) s.child.kill('SIGTERM');

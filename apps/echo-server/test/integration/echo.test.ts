@@ -30,6 +30,15 @@ describe('echo-server echo paths: raw mode, bad frames, slow readers', () => {
     expect((await framedEcho(good, Buffer.from('after'))).toString()).toBe('after');
   });
 
+  it('echoes a max-size frame: the send-queue cap is never below --max-frame', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0', '--max-frame', '6m']);
+    const s = await socketTo(server.listening[0]!);
+    const payload = Buffer.alloc(6 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i += 4096) payload[i] = i & 0xff;
+    const echo = await framedEcho(s, payload);
+    expect(echo.equals(payload)).toBe(true);
+  });
+
   it('a peer that sends without reading is paused, not grown: queue stays bounded, every echo arrives later', async () => {
     const server = await startServer(['--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0']);
     const s = await socketTo(server.listening[0]!);
