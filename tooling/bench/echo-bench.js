@@ -250,6 +250,20 @@ for (const sc of scenarios) {
   }
 }
 
+// Say plainly when the figures cannot be trusted, or when the client, not the server, set the pace.
+for (const sc of result.scenarios) {
+  const b = sc.busy;
+  if (!b || sc.kind === 'idle') continue;
+  const server = Math.max(b.serverA, b.serverB);
+  const load = Math.max(b.loadA, b.loadB);
+  if (sc.kind === 'load' && sc.id !== 'a' && server < 0.5 && load < 0.5) {
+    notes.push(
+      `Scenario ${sc.id}: neither server (${Math.round(server * 100)}%) nor stress (${Math.round(load * 100)}%) kept a CPU busy — the machine was contended (other processes on CPUs 0/1); its throughput ratio reflects scheduling, not the servers.`,
+    );
+  }
+  if (load > 0.9) notes.push(`Scenario ${sc.id}: the stress tool was ${Math.round(load * 100)}% busy — client-bound; the ratio understates the faster server.`);
+}
+
 result.elapsedSec = Math.round((Date.now() - started) / 1000);
 const table = markdownTable(result);
 mkdirSync(flags.out, { recursive: true });

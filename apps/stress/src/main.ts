@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseStressArgs } from './cli.js';
-import { EXIT_ERRORS, formatErrorLine } from './errors.js';
+import { EXIT_ERRORS, EXIT_OK, formatErrorLine } from './errors.js';
 import { formatSummary } from './internal/format-summary.js';
 import { ProgressLine } from './internal/progress-line.js';
 import { startStress } from './internal/run-stress.js';
@@ -28,6 +28,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const { summary, latency } = await run.done;
+  let exitCode = summary.exitCode;
   progress?.end();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -37,10 +38,11 @@ async function main(): Promise<number> {
       writeFileSync(options.hgrm, latency.outputPercentileDistribution(5, 1000));
     } catch (error) {
       process.stderr.write(`stress: IOCP_ERR_HGRM_WRITE: cannot write ${options.hgrm}: ${(error as Error).message}\n`);
+      if (exitCode === EXIT_OK) exitCode = EXIT_ERRORS;
     }
   }
   process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
-  return summary.exitCode;
+  return exitCode;
 }
 
 main().then(

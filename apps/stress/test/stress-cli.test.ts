@@ -175,6 +175,14 @@ describe('stress: load patterns and bounds', () => {
   });
 });
 
+it('an unwritable --hgrm file is reported and fails the run', async () => {
+  server = await startServer(echo);
+  const r = await runStress(['--target', server.target, '--duration', '0.2', '--quiet', '--hgrm', '/nonexistent-dir/x.hgrm']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^stress: IOCP_ERR_HGRM_WRITE: /);
+  expect(r.stdout).toMatch(/result {7}ok/);
+});
+
 describe('stress: detecting bad servers', () => {
   it('a corrupted byte fails the run with its connection and offset', async () => {
     server = await startServer(corruptAt(1000));
