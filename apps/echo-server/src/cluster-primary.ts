@@ -62,6 +62,11 @@ export async function runPrimary(config: ServerConfig, out: (line: string) => vo
     const code = await shutdownWorkers(why);
     log.info({ exitCode: code }, 'all workers stopped');
     process.exit(code);
+  }, {
+    onSecondSignal: () => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      process.exit(EXIT_FAILURE);
+    },
   });
 
   const fork = (): Worker => cluster.fork();

@@ -1,5 +1,5 @@
 import type { ServerConfig } from './cli.js';
-import { EXIT_OK } from './errors.js';
+import { EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { createLogger } from './logger.js';
 import { createPortMetricsRegistry } from './metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
@@ -26,7 +26,7 @@ export async function runSingle(config: ServerConfig, out: (line: string) => voi
     await server?.close(config.drainMs);
     log.info({ stats: server?.port.stats() }, 'stopped');
     process.exit(EXIT_OK);
-  });
+  }, { onSecondSignal: () => process.exit(EXIT_FAILURE) });
   server = await startEchoServer(config, log);
   if (config.metrics) {
     const registry = createPortMetricsRegistry(() => server!.port.stats());

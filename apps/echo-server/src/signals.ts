@@ -1,29 +1,48 @@
 import type { Logger } from './logger.js';
 
+/** What a second stop signal during shutdown does. */
+export interface ShutdownPolicy {
+  /**
+   * Called on a SECOND SIGINT/SIGTERM while shutting down (the operator insists); it must end
+   * the process. Omit it where a repeated signal is expected and harmless: a cluster worker gets
+   * the terminal's Ctrl-C itself AND the primary's stop message, in either order.
+   */
+  onSecondSignal?: () => void;
+}
+
 /**
- * Run `shutdown` once on the first SIGINT or SIGTERM. A second signal while shutting down
- * exits at once with code 1 (the operator insists). Returns the trigger, so other events (an
- * IPC message from the cluster primary) can start the same shutdown.
+ * Run `shutdown` once, on the first SIGINT or SIGTERM or when the returned trigger is called
+ * (e.g. by an IPC message from the cluster primary); later triggers are ignored, except a
+ * second signal when the policy says what to do about it.
  */
-export function onShutdownSignal(log: Logger, shutdown: (why: string) => Promise<void>): (why: string) => void {
+export function onShutdownSignal(
+  log: Logger,
+  shutdown: (why: string) => Promise<void>,
+  policy: ShutdownPolicy = {},
+): (why: string) => void {
   let started = false;
   const trigger = (why: string): void => {
-    if (started) {
-      log.warn({ why }, 'second stop request during shutdown: exiting now');
-      process.exit(1);
-    }
+    if (started) return;
     started = true;
     shutdown(why).catch((error: unknown) => {
       log.error({ err: (error as Error).message }, 'shutdown failed');
       process.exit(1);
     });
   };
-  process.on('SIGINT', () => trigger('SIGINT'));
-  process.on('SIGTERM', () => trigger('SIGTERM'));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (started && policy.onSecondSignal) {
+      log.warn({ signal }, 'second stop signal during shutdown: stopping now');
+      policy.onSecondSignal();
+      return;
+    }
+    trigger(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   return trigger;
 }
 
-/** Exit with `code` if `promise` has not settled `ms` after now; the timer does not hold the process. */
+/** Exit 1 if still running `ms` from now; the timer does not hold the process open. */
 export function exitIfStuck(log: Logger, ms: number, what: string): void {
   setTimeout(() => {
     log.error({ ms }, `${what} did not finish in time: exiting`);

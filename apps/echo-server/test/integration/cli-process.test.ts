@@ -84,6 +84,20 @@ describe('echo-server as a process: stdout contract, flags, exit codes, signals'
     expect(await code).toBe(0);
   });
 
+  it('a second SIGTERM during a long drain stops at once with exit 1', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--drain-timeout', '20000']);
+    const s = await socketTo(server.listening[0]!);
+    s.pause(); // the echo stays queued, so the drain would take the whole 20 s
+    s.write(frame(Buffer.alloc(8 * 1024 * 1024)));
+    await eventually(async () => ((metricValue(await scrape(server.metrics!), 'iocp_send_queue_bytes') ?? 0) > 0 ? true : undefined));
+    server.child.kill('SIGTERM');
+    await eventually(() => (server.stderr().includes('"shutting down"') ? true : undefined));
+    const started = Date.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('SIGINT exits 0 too', async () => {
     const server = await startServer(['--listen', '127.0.0.1:0']);
     expect(await server.stop('SIGINT')).toBe(0);

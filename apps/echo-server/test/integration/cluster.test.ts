@@ -52,4 +52,14 @@ describe('echo-server --workers (node:cluster)', () => {
     expect(await server.stop('SIGTERM')).toBe(0);
     expect(server.stdout()).toBe(`listening ${server.listening[0]}\n`);
   });
+
+  it('Ctrl-C (SIGINT to the whole process group) drains every worker once and exits 0', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0', '--workers', '2'], 1, { ownProcessGroup: true });
+    const s = await socketTo(server.listening[0]!);
+    expect((await framedEcho(s, Buffer.from('before ctrl-c'))).toString()).toBe('before ctrl-c');
+    process.kill(-server.child.pid!, 'SIGINT'); // the group of the server this test started: primary and its workers
+    expect(await server.exited).toBe(0);
+    const stops = server.stderr().split('\n').filter((l) => l.includes('"worker stopped"'));
+    expect(stops).toHaveLength(2);
+  });
 });

@@ -39,8 +39,16 @@ export async function killAllStarted(): Promise<void> {
  * Start the echo server and wait until it printed `expectListening` listening lines (and the
  * metrics line when `--metrics` is given). Rejects with its stderr if it exits first.
  */
-export async function startServer(args: string[], expectListening = 1, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export async function startServer(
+  args: string[],
+  expectListening = 1,
+  options: { env?: NodeJS.ProcessEnv; ownProcessGroup?: boolean } = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [SERVER_BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+    detached: options.ownProcessGroup === true, // its own process group, to signal it like a terminal's Ctrl-C
+  });
   started.push(child);
   let out = '';
   let err = '';
