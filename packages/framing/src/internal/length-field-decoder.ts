@@ -1,6 +1,6 @@
 import type { Decoder } from '../codec.js';
 import { FrameCorruptError, FrameTooLongError } from '../errors.js';
-import { type FieldWidth, readUint } from './uint.js';
+import { type FieldWidth, type UintReader, uintReader } from './uint.js';
 import { MAX_VARINT_BYTES, readVarint, varintState } from './varint.js';
 
 /** Resolved, validated settings of a length-field decoder. */
@@ -30,57 +30,75 @@ export class LengthFieldDecoder implements Decoder {
   readonly #offset: number;
   readonly #width: FieldWidth | 0;
   readonly #endOffset: number;
-  readonly #littleEndian: boolean;
   readonly #adjustment: number;
   readonly #stripHeader: boolean;
   readonly #max: number;
   readonly #limitIncludesHeader: boolean;
   /** Bytes to strip from the frame last sized by `measure`. */
   #strip: number;
+  /** Largest wire length a fixed-width header may announce (`maxFrameLength` in wire terms). */
+  readonly #maxWire: number;
+  readonly #read: UintReader;
 
   constructor(config: LengthFieldDecoderConfig) {
     this.#offset = config.offset;
     this.#width = config.width;
     this.#endOffset = config.offset + config.width;
-    this.#littleEndian = config.littleEndian;
     this.#adjustment = config.adjustment;
     this.#stripHeader = config.strip < 0;
-    this.#strip = config.strip < 0 ? 0 : config.strip;
+    // A fixed-width header has a fixed end: 'header' resolves now. A varint header's end is
+    // known per frame, so `measure` sets it.
+    this.#strip =
+      config.strip >= 0 ? config.strip : config.width === 0 ? 0 : config.offset + config.width;
     this.#max = config.maxFrameLength;
     this.#limitIncludesHeader = config.limitIncludesHeader;
     this.failFast = config.failFast;
+    this.#read = uintReader(config.width === 0 ? 1 : config.width, config.littleEndian);
+    this.#maxWire = config.limitIncludesHeader
+      ? config.maxFrameLength
+      : config.maxFrameLength + config.offset + config.width;
     this.maxBufferedBytes = config.limitIncludesHeader
       ? config.maxFrameLength
       : config.maxFrameLength + config.offset + (config.width === 0 ? MAX_VARINT_BYTES : config.width);
   }
 
   measure(buf: Buffer, start: number, end: number): number {
-    let endOffset: number;
-    let value: number;
     const width = this.#width;
     if (width !== 0) {
-      endOffset = this.#endOffset;
+      // Fixed-width field: header end, strip and wire limit are constants.
+      const endOffset = this.#endOffset;
       if (end - start < endOffset) return 0;
-      value = readUint(buf, start + this.#offset, width, this.#littleEndian);
-    } else {
-      if (end - start <= this.#offset) return 0;
-      value = readVarint(buf, start + this.#offset, end);
-      if (value < 0) return 0;
-      endOffset = this.#offset + varintState.size;
+      const value = this.#read(buf, start + this.#offset);
+      const frameLength = value + this.#adjustment + endOffset;
+      if (frameLength < endOffset || frameLength > this.#maxWire) {
+        this.#refuse(frameLength, endOffset, value);
+      }
+      if (frameLength < this.#strip) this.#refuseStrip(frameLength);
+      return frameLength;
     }
+    if (end - start <= this.#offset) return 0;
+    const value = readVarint(buf, start + this.#offset, end);
+    if (value < 0) return 0;
+    const endOffset = this.#offset + varintState.size;
     const frameLength = value + this.#adjustment + endOffset;
-    // One comparison covers both bounds on the hot path; the slow path says which one failed.
-    if (frameLength < endOffset || frameLength > this.#max + (this.#limitIncludesHeader ? 0 : endOffset)) {
+    if (
+      frameLength < endOffset ||
+      frameLength > this.#max + (this.#limitIncludesHeader ? 0 : endOffset)
+    ) {
       this.#refuse(frameLength, endOffset, value);
     }
     if (this.#stripHeader) {
       this.#strip = endOffset;
     } else if (frameLength < this.#strip) {
-      throw new FrameCorruptError(
-        `adjusted frame length ${frameLength} is less than initialBytesToStrip ${this.#strip}`,
-      );
+      this.#refuseStrip(frameLength);
     }
     return frameLength;
+  }
+
+  #refuseStrip(frameLength: number): never {
+    throw new FrameCorruptError(
+      `adjusted frame length ${frameLength} is less than initialBytesToStrip ${this.#strip}`,
+    );
   }
 
   #refuse(frameLength: number, endOffset: number, value: number): never {

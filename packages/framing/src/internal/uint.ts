@@ -77,3 +77,24 @@ export function writeUint(
     }
   }
 }
+
+/** A reader of one fixed-width unsigned field, chosen once per decoder. */
+export type UintReader = (buf: Buffer, pos: number) => number;
+
+const readers: Record<string, UintReader> = {
+  '1b': (b, p) => b[p]!,
+  '1l': (b, p) => b[p]!,
+  '2b': (b, p) => (b[p]! << 8) | b[p + 1]!,
+  '2l': (b, p) => b[p]! | (b[p + 1]! << 8),
+  '3b': (b, p) => (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!,
+  '3l': (b, p) => b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16),
+  '4b': (b, p) => b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!),
+  '4l': (b, p) => (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000,
+  '8b': (b, p) => readUint(b, p, 8, false),
+  '8l': (b, p) => readUint(b, p, 8, true),
+};
+
+/** The reader for a field of `width` bytes in the given byte order. */
+export function uintReader(width: FieldWidth, littleEndian: boolean): UintReader {
+  return readers[`${width}${littleEndian ? 'l' : 'b'}`]!;
+}
