@@ -49,7 +49,7 @@ export class FileClient {
     if (!options || typeof options.host !== 'string' || !Number.isInteger(options.port)) {
       throw new InvalidOptionError('host and port are required');
     }
-    const port = new CompletionPort(options.portOptions ?? DEFAULT_PORT_OPTIONS);
+    const port = new CompletionPort(options.portOptions ?? { sendQueue: DEFAULT_PORT_OPTIONS.sendQueue });
     const codec = lengthPrefixed({ maxFrameLength: options.maxFrameLength ?? 16 * 1024 * 1024 });
     try {
       const conn = await port.connect<ClientSession>(

@@ -48,8 +48,9 @@ export interface FileServerOptions {
   logger?: Logger;
   /**
    * Options of the completion port {@link FileServer.listen} creates (limits, timeouts, send
-   * queue). Default: transport defaults except a 1 MiB / 256 KiB send-queue high / low watermark,
-   * so a few chunks stay queued and the socket never idles between chunks.
+   * queue). Default {@link DEFAULT_PORT_OPTIONS}: a 1 MiB / 256 KiB send-queue high / low
+   * watermark, so a few chunks stay queued and the socket never idles between chunks, and a
+   * 10 s first-data timeout (a peer that never says HELLO is closed).
    */
   portOptions?: PortOptions;
 }
@@ -57,8 +58,14 @@ export interface FileServerOptions {
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-/** Send-queue watermarks sized for bulk transfer (a few 256 KiB chunks in the queue). */
-export const DEFAULT_PORT_OPTIONS: PortOptions = { sendQueue: { highWaterMark: 1 * MiB, lowWaterMark: 256 * KiB } };
+/**
+ * Port defaults for file transfer: send-queue watermarks sized for bulk data (a few 256 KiB
+ * chunks queued), and a peer that sends nothing (not even HELLO) for 10 s is closed.
+ */
+export const DEFAULT_PORT_OPTIONS: PortOptions = {
+  sendQueue: { highWaterMark: 1 * MiB, lowWaterMark: 256 * KiB },
+  timeouts: { firstDataMs: 10_000 },
+};
 
 function int(v: unknown, name: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {

@@ -1,4 +1,5 @@
 import * as fsp from 'node:fs/promises';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,5 +114,16 @@ describe('over real loopback TCP (@iocp/transport)', () => {
     if (r?.code === 'IOCP_ERR_FT_BUSY') r = await b.put(src, 'r.bin');
     expect(r.resumedFrom).toBeGreaterThan(0);
     expect(await sha256File(path.join(root, 'r.bin'))).toBe(await sha256File(src));
+  });
+});
+
+describe('first-data timeout', () => {
+  it('closes a peer that never says HELLO', async () => {
+    server = new FileServer({ root, portOptions: { timeouts: { firstDataMs: 200 } } });
+    const l = await server.listen({ port: 0 });
+    const s = net.connect(l.port, '127.0.0.1');
+    const t0 = Date.now();
+    await new Promise<void>((resolve) => s.on('close', () => resolve()).on('error', () => {}));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
   });
 });
