@@ -6,12 +6,12 @@
  *
  * Both contenders run a closed loop: INFLIGHT jobs outstanding at all times (spread over KEYS
  * keys for the pool), a new job submitted as each result arrives, until JOBS results are in.
- * Env: ROUNDS (default 15), THREADS (default 2), KEYS (default 16), INFLIGHT (default 256).
+ * Env: ROUNDS (default 31), THREADS (default 2), KEYS (default 16), INFLIGHT (default 256).
  */
 import { Piscina } from 'piscina';
 import { ECHO_WORKER_PATH, JobPool } from '../src/index.js';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 15);
+const ROUNDS = Number(process.env.ROUNDS ?? 31);
 const THREADS = Number(process.env.THREADS ?? 2);
 const KEYS = Number(process.env.KEYS ?? 16);
 const INFLIGHT = Number(process.env.INFLIGHT ?? 256);
@@ -24,8 +24,8 @@ interface Workload {
 }
 
 const workloads: Workload[] = [
-  { name: 'tiny (echo, 16 B)', costUs: 0, jobs: 10_000, frameBytes: 16 },
-  { name: 'CPU ~50 µs (echo, 16 B)', costUs: 50, jobs: 4_000, frameBytes: 16 },
+  { name: 'tiny (echo, 16 B)', costUs: 0, jobs: 5_000, frameBytes: 16 },
+  { name: 'CPU ~50 µs (echo, 16 B)', costUs: 50, jobs: 2_500, frameBytes: 16 },
 ].filter((w) => process.env.ONLY === undefined || w.name.startsWith(process.env.ONLY));
 
 function frame(bytes: number, i: number): Uint8Array {
