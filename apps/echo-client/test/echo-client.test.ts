@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type Server, type Socket, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLIENT_BIN, killAllStarted, run, startServer } from '../../echo-server/test/support/processes.js';
+import { CLIENT_BIN, run } from '../../echo-server/test/support/processes.js';
 
 /** Tiny in-test servers that misbehave on purpose. */
 const fakes: Server[] = [];
@@ -21,6 +21,15 @@ async function fakeServer(onConnection: (socket: Socket) => void): Promise<strin
   return `127.0.0.1:${port}`;
 }
 
+/**
+ * A byte-for-byte echo server in the test process. Echoing bytes unchanged also echoes every
+ * frame unchanged, so it serves framed and raw clients alike, and these tests do not depend on
+ * apps/echo-server being built.
+ */
+function echoServer(): Promise<string> {
+  return fakeServer((socket) => socket.pipe(socket));
+}
+
 async function freePort(): Promise<number> {
   const probe = createServer();
   probe.listen(0, '127.0.0.1');
@@ -33,7 +42,6 @@ async function freePort(): Promise<number> {
 afterEach(async () => {
   for (const p of peers.splice(0)) p.destroy();
   await Promise.all(fakes.splice(0).map((s) => new Promise((r) => s.close(r))));
-  await killAllStarted();
 });
 
 /** util-linux `script` gives the client a real terminal; without it the interactive test is skipped. */
@@ -54,23 +62,23 @@ function oneErrorLine(stderr: string): string {
 
 describe('echo-client process', () => {
   it('sends stdin lines when no message is given and prints each echo', async () => {
-    const server = await startServer(['--listen', '127.0.0.1:0']);
-    const r = await run(CLIENT_BIN, ['--server', server.listening[0]!], { input: 'first\nsecond line\r\n\nlast' });
+    const address = await echoServer();
+    const r = await run(CLIENT_BIN, ['--server', address], { input: 'first\nsecond line\r\n\nlast' });
     expect(r).toMatchObject({ code: 0, stdout: 'first\nsecond line\n\nlast\n', stderr: '' });
   });
 
   it('reads stdin one chunk at a time with a line cap: a line over --max-frame is IOCP_ERR_MESSAGE_TOO_LONG (exit 2)', async () => {
-    const server = await startServer(['--listen', '127.0.0.1:0']);
-    const r = await run(CLIENT_BIN, ['--server', server.listening[0]!, '--max-frame', '8'], { input: 'short\nthis line is too long\n' });
+    const address = await echoServer();
+    const r = await run(CLIENT_BIN, ['--server', address, '--max-frame', '8'], { input: 'short\nthis line is too long\n' });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('short\n');
     expect(oneErrorLine(r.stderr)).toBe('echo-client: IOCP_ERR_MESSAGE_TOO_LONG: stdin line 2 is longer than 8 bytes (--max-frame)');
   });
 
   it('echoes stdin bytes exactly, even when they are not UTF-8', async () => {
-    const server = await startServer(['--listen', '127.0.0.1:0']);
+    const address = await echoServer();
     const input = Buffer.from([0xff, 0xfe, 0x41, 0x0a, 0xc3, 0x28, 0x0a]);
-    const child = spawn(process.execPath, [CLIENT_BIN, '--server', server.listening[0]!], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLIENT_BIN, '--server', address], { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stdin.end(input);
@@ -80,8 +88,8 @@ describe('echo-client process', () => {
   });
 
   it.skipIf(!hasScript)('is interactive on a terminal: prompt, echo per line, Ctrl-D ends with exit 0', async () => {
-    const server = await startServer(['--listen', '127.0.0.1:0']);
-    const command = `'${process.execPath}' '${CLIENT_BIN}' --server ${server.listening[0]}`;
+    const address = await echoServer();
+    const command = `'${process.execPath}' '${CLIENT_BIN}' --server ${address}`;
     const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => {
