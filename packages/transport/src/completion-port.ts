@@ -360,6 +360,7 @@ class Core implements PortCore, SessionHost {
       if (c.dirty) c.flush();
     }
     list.length = 0;
+    this.pool.recycle();
   }
 
   connectionOpened(conn: ConnectionImpl): void {

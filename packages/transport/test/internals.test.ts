@@ -56,6 +56,40 @@ describe('OutPool', () => {
   });
 });
 
+describe('OutPool recycling', () => {
+  it('reuses the slab from the start when no asynchronous write pins it', () => {
+    const pool = new OutPool();
+    const a = { regionPos: 0, regionEnd: 0 };
+    const slab = pool.take(a, 100);
+    a.regionPos = 100;
+    pool.trim(a);
+    pool.recycle();
+    const b = { regionPos: 0, regionEnd: 0 };
+    expect(pool.take(b, 10)).toBe(slab);
+    expect(b.regionPos).toBe(0);
+  });
+
+  it('never rewinds a slab that an asynchronous write still reads', () => {
+    const pool = new OutPool();
+    const a = { regionPos: 0, regionEnd: 0 };
+    pool.take(a, 100);
+    a.regionPos = 100;
+    pool.trim(a);
+    const pinned = pool.pin();
+    pool.recycle();
+    const b = { regionPos: 0, regionEnd: 0 };
+    pool.take(b, 10);
+    expect(b.regionPos).toBe(100); // after the pinned bytes
+    b.regionPos = 110;
+    pool.trim(b);
+    pool.release(pinned);
+    pool.recycle();
+    const c = { regionPos: 0, regionEnd: 0 };
+    pool.take(c, 10);
+    expect(c.regionPos).toBe(0);
+  });
+});
+
 describe('options', () => {
   it('fills defaults', () => {
     const o = resolvePortOptions(undefined);

@@ -17,7 +17,7 @@ import type { CloseReason, Connection, Handler } from '../types.js';
 import { frameErrorReason, isTlsLayerError } from './classify.js';
 import { type FrameSource, createFrameSource } from './frame-source.js';
 import type { PortCore } from './port-core.js';
-import type { RegionHolder } from './out-pool.js';
+import type { RegionHolder, Slab } from './out-pool.js';
 
 /** Connecting (client) or TLS handshake in progress (server). */
 const CONNECTING = 0;
@@ -56,6 +56,8 @@ function onSocketError(this: OwnedSocket, error: Error): void {
 function onSocketClose(this: OwnedSocket): void {
   this[CONN]!.onClosed();
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
@@ -124,6 +126,8 @@ export class ConnectionImpl implements Connection, RegionHolder {
   regionPos = 0;
   regionEnd = 0;
   private writtenCb: ((err?: Error | null) => void) | undefined = undefined;
+  /** Slabs pinned by this connection's asynchronous writes, oldest first (created when first needed). */
+  private pinned: Slab[] | undefined = undefined;
 
   // watchdog
   private activity = 0;
@@ -574,24 +578,40 @@ export class ConnectionImpl implements Connection, RegionHolder {
       chunks.length = 0;
       return;
     }
-    this.writtenCb ??= (err?: Error | null) => this.onWritten(err);
     const s = this.socket;
     if (count === 1) {
-      s.write(chunks[0]!, this.writtenCb);
+      s.write(chunks[0]!);
     } else {
       s.cork();
-      for (let i = 0; i < count - 1; i++) s.write(chunks[i]!);
-      s.write(chunks[count - 1]!, this.writtenCb);
+      for (let i = 0; i < count; i++) s.write(chunks[i]!);
       s.uncork();
     }
     chunks.length = 0;
     this.core.bytesOut += this.pendBytes;
     this.core.writeCalls++;
     this.pendBytes = 0;
+    if (s.writableLength === 0) {
+      // The kernel took everything synchronously: no callback needed, the pool may reuse the bytes.
+      this.writeProgress();
+    } else {
+      // Still queued: keep the slab alive and learn when the queue moved (an empty write's
+      // callback runs after everything written before it).
+      this.pinned ??= [];
+      this.pinned.push(this.core.pool.pin());
+      this.writtenCb ??= (err?: Error | null) => this.onWritten(err);
+      s.write(EMPTY, this.writtenCb);
+    }
   }
 
   private onWritten(err: Error | null | undefined): void {
+    const slab = this.pinned?.shift();
+    if (slab !== undefined) this.core.pool.release(slab);
     if (err || this.state === CLOSED) return;
+    this.writeProgress();
+  }
+
+  /** Bytes left the socket: update the accounting, count activity, maybe signal drain. */
+  private writeProgress(): void {
     this.activity |= WROTE;
     const q = this.pendBytes + this.socket.writableLength;
     this.core.queued += q - this.queued;

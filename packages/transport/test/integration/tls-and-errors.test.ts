@@ -73,6 +73,26 @@ describe.skipIf(!hasOpenssl)('TLS (self-signed certificate made with openssl)', 
     await waitFor(() => serverRec.closes.some((c) => c.reason === 'tls-error'));
   });
 
+  it('echoes large frames over TLS through a paused reader (asynchronous writes)', async () => {
+    const port = cleanup.port(new CompletionPort());
+    const codec = lengthPrefixed();
+    const l = await port.listen({ codec, tls: { cert, key } }, { onMessage: (c, f) => void c.send(f) });
+    const got: Buffer[] = [];
+    const conn = await port.connect({ host: '127.0.0.1', port: l.port, codec, tls: { ca: cert, servername: 'localhost' } }, {
+      onMessage(_c, f) {
+        got.push(Buffer.from(f));
+      },
+    });
+    const frames = Array.from({ length: 8 }, (_, i) => Buffer.alloc(300_000 + i, i + 1));
+    conn.pause();
+    for (const f of frames) conn.send(f);
+    await new Promise((r) => setTimeout(r, 100));
+    conn.resume();
+    await waitFor(() => got.length === 8, 10_000, 'tls echoes');
+    got.forEach((f, i) => expect(f.equals(frames[i]!)).toBe(true));
+    await waitFor(() => port.stats().queuedBytes === 0);
+  });
+
   it('a plain-TCP peer on a TLS listener fails the handshake with tls-error', async () => {
     const port = cleanup.port(new CompletionPort());
     const rec = closeRecorder();
