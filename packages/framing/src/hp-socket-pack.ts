@@ -13,7 +13,10 @@ const HEADER = 4;
 
 /** Options of {@link hpSocketPack}; names follow HP-Socket's `SetMaxPackSize` / `SetPackHeaderFlag`. */
 export interface HpSocketPackOptions {
-  /** Flag in the high 10 bits of every header; a different flag is corrupt. `0`–`0x3FF`. Default `0`. */
+  /**
+   * Flag in the high 10 bits of every header, `0`–`0x3FF`. When not 0, a header with another
+   * flag is corrupt; 0 (the default) writes 0 and accepts any flag, as HP-Socket does.
+   */
   headerFlag?: number;
   /** Longest body (header not counted). `1`–`0x3FFFFF`. Default `0x40000` (256 KiB). */
   maxPackSize?: number;
@@ -40,8 +43,12 @@ class PackDecoder implements Decoder {
       (buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16)) + buf[start + 3]! * 0x1000000;
     const flag = Math.floor(header / 0x400000);
     const length = header & HP_PACK_MAX_SIZE_LIMIT;
-    if (flag !== this.#flag) {
+    if (this.#flag !== 0 && flag !== this.#flag) {
       throw new FrameCorruptError(`Pack header flag 0x${flag.toString(16)} is not the expected 0x${this.#flag.toString(16)}`);
+    }
+    if (length === 0) {
+      // HP-Socket rejects a zero body length as a bad length; so do we.
+      throw new FrameCorruptError('Pack header announces an empty body (HP-Socket rejects length 0)');
     }
     if (length > this.#max) throw new FrameTooLongError(length, this.#max, length + HEADER, { what: 'pack' });
     return length + HEADER;
@@ -63,6 +70,9 @@ class PackEncoder implements Encoder {
   }
 
   #check(frame: Uint8Array): void {
+    if (frame.length === 0) {
+      throw new FrameCorruptError('an HP-Socket Pack cannot carry an empty body (peers reject length 0)');
+    }
     if (frame.length > this.#max) {
       throw new FrameTooLongError(frame.length, this.#max, undefined, { what: 'pack to encode' });
     }
@@ -103,7 +113,8 @@ class PackEncoder implements Encoder {
  *  +-----------------------------+--------------+     +--------------+
  * ```
  *
- * Keepalive: an empty pack (header only).
+ * HP-Socket rejects packs with an empty body, so this codec refuses them both ways
+ * (`IOCP_ERR_FRAME_CORRUPT`) and has no keepalive frame.
  *
  * @throws {@link InvalidOptionError} (`IOCP_ERR_INVALID_OPTION`) for an invalid option.
  */
@@ -113,13 +124,9 @@ export function hpSocketPack(opts?: HpSocketPackOptions): Codec {
   const flag = intOption('headerFlag', o.headerFlag, 0, 0, HP_PACK_HEADER_FLAG_LIMIT);
   const max = intOption('maxPackSize', o.maxPackSize, HP_PACK_DEFAULT_MAX_SIZE, 1, HP_PACK_MAX_SIZE_LIMIT);
   const failFast = boolOption('failFast', o.failFast, true);
-  const encoder = new PackEncoder(flag, max);
-  const keepalive = Buffer.alloc(HEADER);
-  encoder.encodePrefix(keepalive.subarray(0, 0), keepalive, 0);
   return {
     name: 'hp-socket-pack',
     createDecoder: () => new PackDecoder(flag, max, failFast),
-    encoder,
-    keepalive,
+    encoder: new PackEncoder(flag, max),
   };
 }

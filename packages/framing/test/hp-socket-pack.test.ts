@@ -20,10 +20,25 @@ describe('hpSocketPack (HP-Socket Pack header)', () => {
     expect(d.measure(bytes([0xff, 0xff, 0xff, 0xff]), 0, 4)).toBe(0x3fffff + 4);
   });
 
-  it('a different flag is corrupt', () => {
+  it('a different flag is corrupt when a flag is configured', () => {
     const wire = encode(hpSocketPack({ headerFlag: 1 }).encoder, bytes('x'));
     const { error } = decodeUntilError(hpSocketPack({ headerFlag: 2 }).createDecoder(), [wire]);
     expect(error?.code).toBe('IOCP_ERR_FRAME_CORRUPT');
+    expect(error?.message).toContain('0x1');
+  });
+
+  it('flag 0 (the default) accepts any flag, as HP-Socket does', () => {
+    const wire = encode(hpSocketPack({ headerFlag: 0x2aa }).encoder, bytes('xy'));
+    expectAllSplits(() => hpSocketPack().createDecoder(), wire, [bytes('xy')]);
+    expect(encode(hpSocketPack().encoder, bytes('xy')).subarray(0, 4)).toEqual(bytes([2, 0, 0, 0]));
+  });
+
+  it('an empty body is refused both ways, as HP-Socket refuses length 0', () => {
+    const { error } = decodeUntilError(hpSocketPack().createDecoder(), [bytes([0, 0, 0, 0])]);
+    expect(error?.code).toBe('IOCP_ERR_FRAME_CORRUPT');
+    expect(thrown(() => encode(hpSocketPack().encoder, Buffer.alloc(0))).code).toBe(
+      'IOCP_ERR_FRAME_CORRUPT',
+    );
   });
 
   it('a body above maxPackSize is too long, from the header alone', () => {
@@ -36,10 +51,10 @@ describe('hpSocketPack (HP-Socket Pack header)', () => {
     );
   });
 
-  it('defaults: flag 0, max 256 KiB; keepalive is an empty pack', () => {
+  it('defaults: flag 0, max 256 KiB; no keepalive (an empty pack would be refused)', () => {
     const codec = hpSocketPack();
     expect(codec.createDecoder().maxBufferedBytes).toBe(0x40000 + 4);
-    expect(codec.keepalive).toEqual(bytes([0, 0, 0, 0]));
+    expect(codec.keepalive).toBeUndefined();
   });
 
   it('validates headerFlag ≤ 0x3FF and maxPackSize ≤ 0x3FFFFF', () => {

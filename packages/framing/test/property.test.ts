@@ -49,7 +49,11 @@ const roundTrip: Array<[string, Codec, fc.Arbitrary<Buffer[]>]> = [
   ['lengthPrefixed 2-byte little-endian', lengthPrefixed({ lengthFieldLength: 2, byteOrder: 'little' }), payloads],
   ['lengthPrefixed 8-byte', lengthPrefixed({ lengthFieldLength: 8 }), payloads],
   ['varintPrefixed()', varintPrefixed(), payloads],
-  ['hpSocketPack flag 0x155', hpSocketPack({ headerFlag: 0x155 }), payloads],
+  [
+    'hpSocketPack flag 0x155 (non-empty bodies)',
+    hpSocketPack({ headerFlag: 0x155 }),
+    fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }).map((u) => Buffer.from(u)), { maxLength: 20 }),
+  ],
   [
     'lengthField length counts header (adj -3, 3-byte)',
     lengthField({ lengthFieldLength: 3, lengthAdjustment: -3, initialBytesToStrip: 3 }),
@@ -251,7 +255,7 @@ describe('property: encodePrefix + frame + suffix is the same wire as encodeInto
     it(name, () => {
       const enc = codec.encoder;
       fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 70_000 }), (u) => {
+        fc.property(fc.uint8Array({ minLength: 1, maxLength: 70_000 }), (u) => {
           const frame = Buffer.from(u);
           const scratch = Buffer.alloc(enc.maxPrefixLength!);
           const end = enc.encodePrefix!(frame, scratch, 0);
