@@ -8,6 +8,11 @@ import { DATA_HEADER_LENGTH, type MessageType } from '../messages.js';
 /** How many chunk reads a sender keeps ahead of the socket (reads overlap with sends). */
 export const READ_AHEAD = 3;
 
+/** Most acknowledged frames kept for reuse per transfer. */
+const SPARE_LIMIT = 8;
+/** Most sent frames tracked for reuse (beyond that, frames are left to the GC). */
+const IN_FLIGHT_LIMIT = 64;
+
 /** One chunk being read from disk or waiting for the socket. Reused; its callbacks are bound once. */
 class ReadSlot {
   frame: Buffer | undefined;
@@ -52,6 +57,15 @@ export class FileSender {
   private readonly slots: ReadSlot[] = [];
   private readonly free: ReadSlot[] = [];
   private reading = 0;
+  /** First byte this sender sends (the resumed offset). */
+  private readonly origin: number;
+  /** Credit granted after the initial window: bytes the receiver has written (see {@link addCredit}). */
+  private granted = 0;
+  /** Frames handed to the connection, oldest first, with the file offset where each ends. */
+  private readonly inFlight: Buffer[] = [];
+  private readonly inFlightEnds: number[] = [];
+  /** Full-size frames the receiver has acknowledged: nobody reads them any more, reuse them. */
+  private readonly spare: Buffer[] = [];
   private resolveDone!: (digest: Buffer) => void;
   private rejectDone!: (err: Error) => void;
   private idleWaiter: (() => void) | undefined;
@@ -71,6 +85,7 @@ export class FileSender {
     private readonly endType: typeof MessageType.PutEnd | typeof MessageType.GetEnd,
     private readonly onProgress?: (bytes: number) => void,
   ) {
+    this.origin = start;
     this.readPos = start;
     this.sentPos = start;
     this.credit = credit;
@@ -92,9 +107,24 @@ export class FileSender {
     this.pump();
   }
 
-  /** The receiver granted `bytes` more. */
+  /**
+   * The receiver granted `bytes` more. A receiver grants exactly the bytes it has written, so
+   * every frame that ends within `origin + granted` has crossed the wire: the transport (and TLS)
+   * no longer read its memory, and it is reused for a later chunk. Fresh 256 KiB allocations
+   * cost more than the copy they hold (page faults), so this matters. A peer that grants early
+   * only corrupts its own transfer (and its hash check catches it); buffers never cross
+   * transfers.
+   */
   addCredit(bytes: number): void {
     this.credit += bytes;
+    this.granted += bytes;
+    const acked = this.origin + this.granted;
+    const full = DATA_HEADER_LENGTH + this.chunk;
+    while (this.inFlightEnds.length > 0 && this.inFlightEnds[0]! <= acked) {
+      this.inFlightEnds.shift();
+      const f = this.inFlight.shift()!;
+      if (f.length === full && this.spare.length < SPARE_LIMIT) this.spare.push(f);
+    }
     this.pump();
   }
 
@@ -108,6 +138,9 @@ export class FileSender {
     if (this.finished) return;
     this.finished = true;
     this.slots.length = 0;
+    this.inFlight.length = 0;
+    this.inFlightEnds.length = 0;
+    this.spare.length = 0;
     this.rejectDone(err);
   }
 
@@ -145,7 +178,7 @@ export class FileSender {
     while (this.slots.length < READ_AHEAD && this.readPos < this.size && this.credit > 0) {
       const n = Math.min(this.chunk, this.size - this.readPos, this.credit);
       const slot = this.free.pop() ?? new ReadSlot(this);
-      slot.frame = allocDataFrame(this.id, n);
+      slot.frame = n === this.chunk ? (this.spare.pop() ?? allocDataFrame(this.id, n)) : allocDataFrame(this.id, n);
       slot.length = n;
       slot.position = this.readPos;
       slot.bytesRead = -1;
@@ -183,6 +216,10 @@ export class FileSender {
       return false;
     }
     this.sentPos += slot.length;
+    if (this.inFlight.length < IN_FLIGHT_LIMIT) {
+      this.inFlight.push(frame);
+      this.inFlightEnds.push(this.sentPos);
+    }
     this.onProgress?.(this.sentPos);
     return true;
   }
