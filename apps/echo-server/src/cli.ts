@@ -80,9 +80,9 @@ function buildProgram(write: (text: string) => void): Command {
     .version('0.1.0', '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addOption(
-      new Option('--listen <host:port>', `address to listen on; repeatable; IPv6 as [::1]:7001 or ::1:7001 (default: ${DEFAULT_LISTEN})`)
+      new Option('--listen <host:port>', 'address to listen on; repeatable; IPv6 as [::1]:7001 or ::1:7001; port 0 = any free port')
         .argParser(collectAddress)
-        .default([]),
+        .default([], DEFAULT_LISTEN),
     )
     .addOption(new Option('--mode <mode>', 'framed: 4-byte big-endian length prefix; raw: echo bytes as they come').choices(['framed', 'raw']).default('framed'))
     .addOption(new Option('--max-frame <bytes>', 'largest frame payload (framed mode); suffixes k, m, g (default: 16m)').argParser(wrap((t) => parseSize(t, 1, MAX_MAX_FRAME))))
@@ -98,7 +98,7 @@ function buildProgram(write: (text: string) => void): Command {
     .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics').argParser(wrap(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--jobs <n>', 'reserved: worker threads per process for frame jobs (@iocp/jobpool); 0 = inline').argParser(wrap((t) => parseInteger(t, 0, 1024))).default(0))
-    .addOption(new Option('--job-cost-us <us>', 'reserved: simulated CPU cost per frame, microseconds').argParser(wrap((t) => parseInteger(t, 0, 10_000_000))).default(0))
+    .addOption(new Option('--job-cost-us <us>', 'simulated CPU cost per frame in microseconds, burnt inline on the I/O thread (with --jobs: on the pool)').argParser(wrap((t) => parseInteger(t, 0, 10_000_000))).default(0))
     .exitOverride()
     .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
 }
