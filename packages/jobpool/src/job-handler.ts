@@ -19,8 +19,8 @@ export interface JobHandler<R = unknown, K = unknown> {
   /**
    * Backpressure for this key: `true` when the key reached `perKey.highWaterMark` jobs in flight
    * (or the pool reached `queue.highWaterMark`) — stop submitting, e.g. `conn.pause()`;
-   * `false` once both fell to their low watermarks — e.g. `conn.resume()`. Calls alternate,
-   * starting with `true`.
+   * `false` once both fell to their low watermarks — e.g. `conn.resume()` — or when a paused
+   * key is cancelled. Calls alternate, starting with `true`.
    */
   onPressure?(key: K, paused: boolean): void;
 }

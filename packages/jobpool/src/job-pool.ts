@@ -7,6 +7,7 @@ import {
   InvalidOptionError,
   JobFailedError,
   JobModuleError,
+  JobPoolError,
   KeyExistsError,
   KeyFullError,
   PoolClosedError,
@@ -82,6 +83,13 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     this.#o = resolveOptions(options);
     if (!existsSync(this.#o.filename)) {
       throw new InvalidOptionError('filename', `no such file: ${this.#o.filename}`);
+    }
+    if (!existsSync(WORKER_ENTRY_PATH)) {
+      // Only when running from a source checkout that was never built.
+      throw new JobPoolError(
+        'IOCP_ERR_JOB_MODULE',
+        `worker entry ${WORKER_ENTRY_PATH} is missing: build @iocp/jobpool first`,
+      );
     }
     this.#capacity = this.#o.threads * this.#o.concurrentTasksPerWorker + this.#o.prefetch;
     this.#window = 2 ** Math.ceil(Math.log2(this.#o.perKey.max));
@@ -174,7 +182,8 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
 
   /**
    * Cancel everything of `key` and forget it: queued jobs never run, results of running or
-   * finished jobs are dropped, no handler call for this key follows. With
+   * finished jobs are dropped, no result or error for this key is delivered afterwards (a
+   * paused key gets one last `onPressure(key, false)`, so its reader is not left paused). With
    * `cancelRunning: 'abort'` its running jobs are aborted too. A later `submit(key)` starts a
    * new key (needs `openKey()` again unless the pool has a default handler).
    *
@@ -454,7 +463,8 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
   #cancelState(state: KeyState<P, R, K>): number {
     if (state.cancelled) return 0;
     state.cancelled = true;
-    if (state.paused) {
+    const wasPaused = state.paused;
+    if (wasPaused) {
       state.paused = false;
       this.#paused.delete(state);
     }
@@ -478,6 +488,8 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     state.inFlight = state.running;
     state.abort?.abort();
     this.#decreaseTotal(held);
+    // Never leave a caller's reader paused for a key that no longer exists.
+    if (wasPaused) this.#callPressure(state, false);
     return dropped;
   }
 

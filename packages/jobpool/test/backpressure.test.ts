@@ -117,3 +117,25 @@ describe('JobPool: pool-wide backpressure', () => {
     expect(pool.stats().keys).toBe(0);
   });
 });
+
+describe('JobPool: pressure and cancellation', () => {
+  it('a paused key that is cancelled (or force-closed) gets a last onPressure(false), no results', async () => {
+    const rec = new Recorder<string>();
+    const pool = new JobPool<Op, unknown, string>({
+      filename: JOBS,
+      threads: 1,
+      handler: rec,
+      perKey: { max: 4, highWaterMark: 2, lowWaterMark: 0 },
+    });
+    pool.submit('a', { op: 'sleep', ms: 200, value: 1 });
+    pool.submit('a', { op: 'sleep', ms: 200, value: 2 });
+    pool.submit('b', { op: 'sleep', ms: 200, value: 3 });
+    expect(pool.submit('b', { op: 'sleep', ms: 200, value: 4 })).toBe(false);
+    expect(pressure(rec, 'a')).toEqual([true]);
+    pool.cancelKey('a');
+    expect(pressure(rec, 'a')).toEqual([true, false]);
+    await pool.close({ force: true });
+    expect(pressure(rec, 'b')).toEqual([true, false]);
+    expect(rec.events.filter((e) => e.type !== 'pressure')).toEqual([]);
+  });
+});

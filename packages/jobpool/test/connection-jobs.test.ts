@@ -82,6 +82,18 @@ describe('ConnectionJobs', () => {
     await eventually(() => conn.sent.length === 4);
   });
 
+  it('a paused connection is released when the pool is force-closed', async () => {
+    const pool = echoPool(50_000, { perKey: { max: 4, highWaterMark: 1, lowWaterMark: 0 } });
+    const conn = new FakeConnection(5);
+    const jobs = new ConnectionJobs(pool, conn);
+    expect(jobs.submit(frame(0))).toBe(false);
+    const resumed = jobs.whenResumed();
+    await pool.close({ force: true });
+    await resumed;
+    expect(conn.calls).toEqual(['pause', 'resume']);
+    expect(conn.sent).toEqual([]);
+  });
+
   it('cancels on close: nothing is sent afterwards', async () => {
     const pool = echoPool(3000);
     const conn = new FakeConnection(3);
