@@ -1,7 +1,10 @@
 import type { Codec } from './codec.js';
 import { InvalidOptionError } from './errors.js';
-import { LengthFieldDecoder, type LengthFieldDecoderConfig } from './internal/length-field-decoder.js';
-import { LengthFieldEncoder, type LengthFieldEncoderConfig } from './internal/length-field-encoder.js';
+import {
+  DEFAULT_MAX_FRAME_LENGTH,
+  type ResolvedLengthField,
+  lengthFieldCodec,
+} from './internal/length-field-codec.js';
 import {
   MAX_BUFFER_LENGTH,
   boolOption,
@@ -15,7 +18,7 @@ import type { FieldWidth } from './internal/uint.js';
 export type LengthFieldLength = 1 | 2 | 3 | 4 | 8 | 'varint';
 
 /** Default `maxFrameLength` of every length codec: 16 MiB. */
-export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
+export { DEFAULT_MAX_FRAME_LENGTH };
 
 /**
  * Options of {@link lengthField}: the option set of Netty's `LengthFieldBasedFrameDecoder`
@@ -75,14 +78,8 @@ const KEYS = [
   'encoder',
 ] as const;
 
-/** Resolved configuration shared by the length-field factories. */
-export interface ResolvedLengthField {
-  readonly decoder: LengthFieldDecoderConfig;
-  readonly encoder: LengthFieldEncoderConfig;
-}
-
 /** Validate a `lengthFieldLength` value; returns the width (0 = varint). */
-export function widthOption(value: unknown, fallback: FieldWidth | 0): FieldWidth | 0 {
+function widthOption(value: unknown, fallback: FieldWidth | 0): FieldWidth | 0 {
   if (value === undefined) return fallback;
   if (value === 'varint') return 0;
   if (value === 1 || value === 2 || value === 3 || value === 4 || value === 8) return value;
@@ -93,7 +90,7 @@ export function widthOption(value: unknown, fallback: FieldWidth | 0): FieldWidt
 }
 
 /** Validate {@link LengthFieldOptions} (Netty's meaning of `maxFrameLength`). */
-export function resolveLengthField(opts: LengthFieldOptions | undefined): ResolvedLengthField {
+function resolveLengthField(opts: LengthFieldOptions | undefined): ResolvedLengthField {
   checkKeys('lengthField', opts, KEYS);
   const o = opts ?? {};
   const maxFrameLength = intOption(
@@ -160,34 +157,6 @@ export function resolveLengthField(opts: LengthFieldOptions | undefined): Resolv
       failFast,
     },
     encoder: { width, littleEndian, valueAdjustment, maxFrameLength, limitIncludesHeader: true },
-  };
-}
-
-/**
- * Build a {@link Codec} from resolved settings. The keepalive is the encoding of an empty frame
- * when this codec's own decoder accepts it (field at offset 0), else absent.
- */
-export function lengthFieldCodec(name: string, resolved: ResolvedLengthField): Codec {
-  const decoderConfig = resolved.decoder;
-  const encoder = new LengthFieldEncoder(resolved.encoder);
-  let keepalive: Uint8Array | undefined;
-  if (decoderConfig.offset === 0) {
-    try {
-      const empty = new Uint8Array(0);
-      const wire = Buffer.alloc(encoder.encodedLength(empty));
-      encoder.encodeInto(empty, wire, 0);
-      // Only if the same codec decodes it as one frame.
-      const probe = new LengthFieldDecoder(decoderConfig);
-      if (probe.measure(wire, 0, wire.length) === wire.length) keepalive = wire;
-    } catch {
-      keepalive = undefined;
-    }
-  }
-  return {
-    name,
-    createDecoder: () => new LengthFieldDecoder(decoderConfig),
-    encoder,
-    ...(keepalive === undefined ? {} : { keepalive }),
   };
 }
 

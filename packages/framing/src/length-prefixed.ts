@@ -1,5 +1,5 @@
 import type { Codec } from './codec.js';
-import { DEFAULT_MAX_FRAME_LENGTH, lengthFieldCodec } from './length-field.js';
+import { DEFAULT_MAX_FRAME_LENGTH, lengthFieldCodec } from './internal/length-field-codec.js';
 import {
   MAX_BUFFER_LENGTH,
   boolOption,
