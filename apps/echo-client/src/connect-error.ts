@@ -23,6 +23,15 @@ export function connectError(error: unknown, config: ClientConfig): EchoClientEr
   const nodeCode = codes.find((c) => !c.startsWith('IOCP_ERR_'));
   const ours = codes.find((c) => c.startsWith('IOCP_ERR_'));
   const message = (error as Error).message ?? String(error);
+  if (config.tls && nodeCode && /ALTNAME|HOSTNAME/.test(nodeCode)) {
+    const name = config.tls.servername ?? config.server.host;
+    return new EchoClientError(
+      'IOCP_ERR_TLS_VERIFY',
+      `${where}: server certificate is not valid for '${name}' (${nodeCode}); pass --servername NAME or connect by a name it lists`,
+      EXIT_CONNECT,
+      { cause: error },
+    );
+  }
   if (config.tls && nodeCode && TLS_VERIFY.test(nodeCode)) {
     return new EchoClientError(
       'IOCP_ERR_TLS_VERIFY',

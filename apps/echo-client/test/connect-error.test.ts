@@ -19,12 +19,21 @@ describe('connectError', () => {
   });
 
   it('turns an untrusted certificate into IOCP_ERR_TLS_VERIFY with a hint', () => {
-    for (const code of ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED']) {
+    for (const code of ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED']) {
       const e = connectError(new TlsError('handshake failed', { cause: nodeError(code) }), tls);
       expect(e.code).toBe('IOCP_ERR_TLS_VERIFY');
       expect(e.message).toContain(code);
       expect(e.message).toContain('--ca FILE');
     }
+  });
+
+  it('says when the certificate is for another name', () => {
+    const e = connectError(new TlsError('handshake failed', { cause: nodeError('ERR_TLS_CERT_ALTNAME_INVALID') }), {
+      ...tls,
+      tls: { ca: undefined, insecure: false, servername: 'wrong.example' },
+    });
+    expect(e.code).toBe('IOCP_ERR_TLS_VERIFY');
+    expect(e.message).toContain("not valid for 'wrong.example'");
   });
 
   it('maps bare Node errors when the transport gave no code', () => {
