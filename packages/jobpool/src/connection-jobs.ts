@@ -11,6 +11,11 @@ export interface JobConnection {
   readonly handle: number;
   /** False once the connection is closed. */
   readonly open: boolean;
+  /**
+   * False while the connection's send queue is above its high watermark (optional: a
+   * connection without it counts as always writable).
+   */
+  readonly writable?: boolean;
   /** Queue a frame for the peer; false if not queued (closed). */
   send(frame: Uint8Array): boolean;
   /** Stop reading from the socket. */
@@ -45,6 +50,7 @@ export interface ConnectionJobsOptions {
  *  frame ─► submit() ─► pool (key = conn.handle) ─► onResult ─► conn.send(result)   in order
  *                           │ key over its high watermark ─► conn.pause()
  *                           │ back at its low watermark   ─► conn.resume()
+ *  conn.send() leaves conn not writable ─► conn.pause();  drained() ─► conn.resume()
  *  close() ─► pool.cancelKey(handle): queued jobs dropped, no further send
  * ```
  *
@@ -57,6 +63,8 @@ export class ConnectionJobs implements JobHandler<Uint8Array, number> {
   readonly #onJobError: ConnectionJobsOptions['onJobError'];
   readonly #transferOwned: boolean;
   #paused = false;
+  #writeBlocked = false;
+  #readPaused = false;
   #closed = false;
   #resumed: Promise<void> | null = null;
   #resolveResumed: (() => void) | null = null;
@@ -74,9 +82,18 @@ export class ConnectionJobs implements JobHandler<Uint8Array, number> {
     pool.openKey(conn.handle, this);
   }
 
-  /** Whether reading is paused because the connection has too many jobs in flight. */
+  /** Whether the pool paused this connection (too many jobs in flight). */
   get paused(): boolean {
     return this.#paused;
+  }
+
+  /**
+   * Call from the transport's `onDrain`: the send queue fell below its low watermark, so
+   * reading may resume (unless the pool still holds the connection paused).
+   */
+  drained(): void {
+    this.#writeBlocked = false;
+    this.#updateFlow();
   }
 
   /**
@@ -135,7 +152,13 @@ export class ConnectionJobs implements JobHandler<Uint8Array, number> {
 
   /** @internal Pool callback: send the result. */
   onResult(_key: number, result: Uint8Array): void {
-    if (this.#conn.open) this.#conn.send(result);
+    if (!this.#conn.open) return;
+    this.#conn.send(result);
+    if (this.#conn.writable === false && !this.#writeBlocked) {
+      // A peer that sends but does not read stalls itself instead of growing the send queue.
+      this.#writeBlocked = true;
+      this.#updateFlow();
+    }
   }
 
   /** @internal Pool callback: send the error reply or destroy the connection. */
@@ -152,12 +175,17 @@ export class ConnectionJobs implements JobHandler<Uint8Array, number> {
   /** @internal Pool callback: pause or resume reading. */
   onPressure(_key: number, paused: boolean): void {
     this.#paused = paused;
-    if (paused) {
-      this.#conn.pause();
-    } else {
-      this.#conn.resume();
-      this.#settleResumed();
-    }
+    this.#updateFlow();
+    if (!paused) this.#settleResumed();
+  }
+
+  /** Reading is paused while the pool holds the key or the send queue is full. */
+  #updateFlow(): void {
+    const pause = this.#paused || this.#writeBlocked;
+    if (pause === this.#readPaused) return;
+    this.#readPaused = pause;
+    if (pause) this.#conn.pause();
+    else this.#conn.resume();
   }
 
   #settleResumed(): void {
@@ -177,6 +205,8 @@ export interface JobPoolHandler {
    * resume, so the transport holds this connection's next frames as well.
    */
   onMessage(conn: JobConnection, frame: Uint8Array): undefined | Promise<void>;
+  /** The connection's send queue drained: resume reading unless the pool holds it. */
+  onDrain(conn: JobConnection): void;
   /** Cancels the connection's jobs. */
   onClose(conn: JobConnection): void;
 }
@@ -184,7 +214,8 @@ export interface JobPoolHandler {
 /**
  * A handler to pass to `port.listen(options, handler)`: every frame of every connection becomes
  * a job of `pool`, results go back in request order, reading pauses while a connection has too
- * many jobs in flight, and a closed connection's jobs are cancelled.
+ * many jobs in flight or its send queue is over the high watermark (until `onDrain`), and a
+ * closed connection's jobs are cancelled.
  */
 export function jobPoolHandler(
   pool: JobPool<Uint8Array, Uint8Array, number>,
@@ -204,6 +235,9 @@ export function jobPoolHandler(
       const jobs = byHandle.get(conn.handle) ?? (conn.open ? attach(conn) : undefined);
       if (jobs === undefined) return undefined;
       return jobs.submit(frame) || !jobs.paused ? undefined : jobs.whenResumed();
+    },
+    onDrain(conn) {
+      byHandle.get(conn.handle)?.drained();
     },
     onClose(conn) {
       const jobs = byHandle.get(conn.handle);

@@ -94,6 +94,24 @@ describe('ConnectionJobs', () => {
     expect(conn.sent).toEqual([]);
   });
 
+  it('pauses reading while the send queue is full and resumes on drain, combined with pool pressure', async () => {
+    const pool = echoPool(0, { perKey: { max: 8, highWaterMark: 2, lowWaterMark: 0 } });
+    const conn = new FakeConnection(9);
+    const jobs = new ConnectionJobs(pool, conn);
+    conn.writable = false; // the peer does not read
+    jobs.submit(frame(0));
+    await eventually(() => conn.sent.length === 1);
+    expect(conn.calls).toEqual(['pause']);
+    // Pool pressure comes and goes while the send side is still blocked: reading stays paused.
+    jobs.submit(frame(1));
+    expect(jobs.submit(frame(2))).toBe(false);
+    await eventually(() => conn.sent.length === 3 && !jobs.paused);
+    expect(conn.calls).toEqual(['pause']);
+    conn.writable = true;
+    jobs.drained();
+    expect(conn.calls).toEqual(['pause', 'resume']);
+  });
+
   it('cancels on close: nothing is sent afterwards', async () => {
     const pool = echoPool(3000);
     const conn = new FakeConnection(3);
@@ -147,10 +165,17 @@ describe('jobPoolHandler', () => {
     await held;
     expect(conn.calls).toEqual(['pause', 'resume']);
     await eventually(() => conn.sent.length === 2);
+    conn.writable = false;
     handler.onMessage(conn, frame(2));
+    await eventually(() => conn.sent.length === 3);
+    expect(conn.calls).toEqual(['pause', 'resume', 'pause']);
+    conn.writable = true;
+    handler.onDrain(conn);
+    expect(conn.calls).toEqual(['pause', 'resume', 'pause', 'resume']);
+    handler.onMessage(conn, frame(4));
     handler.onClose(conn);
     await eventually(() => pool.stats().inFlight === 0);
-    expect(conn.sent.length).toBe(2);
+    expect(conn.sent.length).toBe(3);
     // A message for a connection that is closed and unknown is ignored.
     conn.open = false;
     expect(handler.onMessage(conn, frame(3))).toBeUndefined();

@@ -4,6 +4,7 @@ import type { JobConnection } from '../src/index.js';
 export class FakeConnection implements JobConnection {
   readonly handle: number;
   open = true;
+  writable = true;
   readonly sent: Uint8Array[] = [];
   readonly calls: string[] = [];
   destroyedWith: Error | undefined;

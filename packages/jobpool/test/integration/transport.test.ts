@@ -70,6 +70,7 @@ describe('jobPoolHandler over a real CompletionPort (loopback)', () => {
           if (wait !== undefined) held++;
           return wait;
         },
+        onDrain: (conn) => handler.onDrain(conn),
         onClose: (conn) => handler.onClose(conn),
       },
     );
