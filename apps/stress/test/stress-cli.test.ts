@@ -63,6 +63,15 @@ describe('stress: verified load', () => {
     expect(summary.bytes.received).toBe(summary.bytes.sent);
   });
 
+  it('connects to an IPv6 target given as [::1]:PORT', async () => {
+    server = await startServer(echo, '::1');
+    const { code, summary } = await runJson(['--target', server.target, '--connections', '2', '--depth', '2', '--duration', '0.3']);
+    expect(code).toBe(0);
+    expect(summary.target).toMatch(/^\[::1\]:\d+$/);
+    expect(summary.connections.opened).toBe(2);
+    expect(summary.messages.received).toBeGreaterThan(0);
+  });
+
   it('prints a human summary without --json', async () => {
     server = await startServer(echo);
     const r = await runStress(['--target', server.target, '--duration', '0.3', '--quiet']);

@@ -11,7 +11,7 @@ export interface TestServer {
 }
 
 /** Start a server on 127.0.0.1:0 whose per-connection behaviour is `onConnection`. */
-export async function startServer(onConnection: (socket: Socket, index: number) => void): Promise<TestServer> {
+export async function startServer(onConnection: (socket: Socket, index: number) => void, host = '127.0.0.1'): Promise<TestServer> {
   const sockets = new Set<Socket>();
   let index = 0;
   const server: Server = createServer((socket) => {
@@ -20,10 +20,10 @@ export async function startServer(onConnection: (socket: Socket, index: number) 
     socket.on('error', () => {});
     onConnection(socket, index++);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    target: `127.0.0.1:${port}`,
+    target: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
     get connections() {
       return index;
     },
