@@ -7,6 +7,7 @@ import { type HostPort, parseHostPort } from './internal/host-port.js';
 /** One command of the client. */
 export type ClientCommand =
   | { name: 'put'; local: string; remote: string }
+  /** `local`: a file path, or an existing folder to write `<basename>` into. */
   | { name: 'get'; remote: string; local: string }
   | { name: 'list'; folder: string }
   | { name: 'stat'; remote: string }

@@ -1,5 +1,7 @@
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
 import { FileClient } from '@iocp/file-transfer';
-import { parseClientArgs } from './cli.js';
+import { parseClientArgs, remoteBasename } from './cli.js';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, formatErrorLine } from './errors.js';
 import { createProgress, formatResult } from './progress.js';
 
@@ -12,6 +14,10 @@ async function main(): Promise<void> {
     return;
   }
   const c = parsed.config;
+  // `get NAME some/folder` writes some/folder/<basename>, like cp.
+  if (c.command.name === 'get' && statSync(c.command.local, { throwIfNoEntry: false })?.isDirectory()) {
+    c.command.local = path.join(c.command.local, remoteBasename(c.command.remote));
+  }
   if (c.insecure) process.stderr.write(`${APP}: warning: --insecure: the server certificate is NOT verified\n`);
   const client = await FileClient.connect({
     host: c.server.host,

@@ -65,6 +65,10 @@ describe('file-client CLI against file-server', () => {
     const get = await runClient([...srv(s), 'get', 'a/b/c.txt'], cwd);
     expect(get.code).toBe(0);
     expect(await fsp.readFile(path.join(cwd, 'c.txt'), 'utf8')).toBe('hello world\n');
+    const into = path.join(dir, 'into');
+    await fsp.mkdir(into);
+    expect((await runClient([...srv(s), 'get', 'a/b/c.txt', into])).code).toBe(0);
+    expect(await fsp.readFile(path.join(into, 'c.txt'), 'utf8')).toBe('hello world\n');
     expect((await runClient([...srv(s), 'delete', 'a/b/c.txt'])).stdout).toBe('deleted a/b/c.txt\n');
     expect((await runClient([...srv(s), 'list'])).stdout).toBe('');
     const empty = path.join(dir, 'empty');

@@ -6,6 +6,7 @@ import { FileServer } from '../dist/index.js';
 
 const [mode, arg] = process.argv.slice(2);
 let peakRss = 0;
+let cpuMark = process.cpuUsage();
 const sample = () => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 };
@@ -15,7 +16,9 @@ process.stdin.on('data', (d) => {
   for (const line of d.split('\n')) {
     if (line === 'stats') {
       sample();
-      process.stdout.write(`rss ${peakRss}\n`);
+      const cpu = process.cpuUsage(cpuMark);
+      cpuMark = process.cpuUsage();
+      process.stdout.write(`rss ${peakRss} cpu ${cpu.user + cpu.system}\n`);
       peakRss = 0;
     } else if (line === 'exit') process.exit(0);
   }

@@ -63,9 +63,11 @@ function nextLine(c: Child): Promise<string> {
   return new Promise((resolve) => c.waiters.push(resolve));
 }
 
-async function childRss(c: Child): Promise<number> {
+/** Peak RSS since the last call and CPU time (user + system, µs) since the last call. */
+async function childStats(c: Child): Promise<{ rss: number; cpuUs: number }> {
   c.proc.stdin!.write('stats\n');
-  return Number((await nextLine(c)).split(' ')[1]);
+  const parts = (await nextLine(c)).split(' ');
+  return { rss: Number(parts[1]), cpuUs: Number(parts[3]) };
 }
 
 async function stopChild(c: Child): Promise<void> {
@@ -90,17 +92,30 @@ async function waitForSize(file: string, want: number): Promise<void> {
 }
 
 interface Row {
+  round: number;
   name: string;
   seconds: number;
   mibps: number;
   clientRss: number;
   serverRss: number;
+  /** CPU seconds (user + system) of client and server together. */
+  cpuSeconds: number;
 }
 const rows: Row[] = [];
+let round = 0;
+let cpuMark = process.cpuUsage();
 
-function record(name: string, seconds: number, serverRss: number): void {
-  rows.push({ name, seconds, mibps: MIB / seconds, clientRss: clientPeak, serverRss });
-  console.error(`${name}: ${(MIB / seconds).toFixed(1)} MiB/s (${seconds.toFixed(2)} s)`);
+/** Start measuring the client side (the server side is measured by the child). */
+function mark(): void {
+  clientPeak = 0;
+  cpuMark = process.cpuUsage();
+}
+
+function record(name: string, seconds: number, server: { rss: number; cpuUs: number }): void {
+  const cpu = process.cpuUsage(cpuMark);
+  const cpuSeconds = (cpu.user + cpu.system + server.cpuUs) / 1e6;
+  rows.push({ round, name, seconds, mibps: MIB / seconds, clientRss: clientPeak, serverRss: server.rss, cpuSeconds });
+  console.error(`round ${round} ${name}: ${(MIB / seconds).toFixed(1)} MiB/s (${seconds.toFixed(2)} s, ${cpuSeconds.toFixed(2)} CPU s)`);
 }
 
 async function benchFileTransfer(dir: string, src: string): Promise<void> {
@@ -108,16 +123,16 @@ async function benchFileTransfer(dir: string, src: string): Promise<void> {
   await fsp.mkdir(root, { recursive: true });
   const child = await startChild('file-server', root);
   const client = await FileClient.connect({ host: '127.0.0.1', port: child.port });
-  await childRss(child);
-  clientPeak = 0;
+  await childStats(child);
+  mark();
   let t = performance.now();
   await client.put(src, 'bench.bin', { resume: false });
-  record('file-transfer upload (SHA-256 both ends, fsync, rename)', (performance.now() - t) / 1000, await childRss(child));
-  clientPeak = 0;
+  record('file-transfer upload (SHA-256 both ends, fsync, rename)', (performance.now() - t) / 1000, await childStats(child));
+  mark();
   const out = path.join(dir, 'down.bin');
   t = performance.now();
   await client.get('bench.bin', out, { resume: false });
-  record('file-transfer download (SHA-256 both ends, fsync, rename)', (performance.now() - t) / 1000, await childRss(child));
+  record('file-transfer download (SHA-256 both ends, fsync, rename)', (performance.now() - t) / 1000, await childStats(child));
   await client.close();
   await stopChild(child);
   await fsp.rm(out, { force: true });
@@ -127,21 +142,21 @@ async function benchFileTransfer(dir: string, src: string): Promise<void> {
 async function benchRaw(dir: string, src: string): Promise<void> {
   const sinkFile = path.join(dir, 'raw-up.bin');
   const sink = await startChild('raw-sink', sinkFile);
-  await childRss(sink);
-  clientPeak = 0;
+  await childStats(sink);
+  mark();
   let t = performance.now();
   await new Promise<void>((resolve, reject) => {
     const s = net.connect(sink.port, '127.0.0.1', () => createReadStream(src, { highWaterMark: 256 * 1024 }).pipe(s));
     s.on('error', reject).on('close', () => resolve());
   });
   await waitForSize(sinkFile, size);
-  record('raw node:net upload (no hashing)', (performance.now() - t) / 1000, await childRss(sink));
+  record('raw node:net upload (no hashing)', (performance.now() - t) / 1000, await childStats(sink));
   await stopChild(sink);
   await fsp.rm(sinkFile, { force: true });
 
   const source = await startChild('raw-source', src);
-  await childRss(source);
-  clientPeak = 0;
+  await childStats(source);
+  mark();
   const out = path.join(dir, 'raw-down.bin');
   t = performance.now();
   await new Promise<void>((resolve, reject) => {
@@ -150,7 +165,7 @@ async function benchRaw(dir: string, src: string): Promise<void> {
     s.pipe(w);
     w.on('finish', () => resolve()).on('error', reject);
   });
-  record('raw node:net download (no hashing)', (performance.now() - t) / 1000, await childRss(source));
+  record('raw node:net download (no hashing)', (performance.now() - t) / 1000, await childStats(source));
   await stopChild(source);
   await fsp.rm(out, { force: true });
 }
@@ -170,7 +185,8 @@ async function benchSocat(dir: string, src: string): Promise<void> {
   execFileSync('socat', ['-u', `OPEN:${src}`, `TCP:127.0.0.1:${port}`]);
   await new Promise((r) => server.once('exit', r));
   await waitForSize(out, size);
-  rows.push({ name: 'socat -u file → TCP → file', seconds: (performance.now() - t) / 1000, mibps: MIB / ((performance.now() - t) / 1000), clientRss: 0, serverRss: 0 });
+  const seconds = (performance.now() - t) / 1000;
+  rows.push({ round, name: 'socat -u file → TCP → file', seconds, mibps: MIB / seconds, clientRss: 0, serverRss: 0, cpuSeconds: 0 });
   console.error(`socat: ${rows[rows.length - 1]!.mibps.toFixed(1)} MiB/s`);
   await fsp.rm(out, { force: true });
 }
@@ -180,7 +196,7 @@ async function main(): Promise<void> {
   try {
     const src = path.join(dir, 'src.bin');
     await makeFile(src);
-    for (let i = 0; i < RUNS; i++) {
+    for (round = 1; round <= RUNS; round++) {
       await benchRaw(dir, src);
       await benchFileTransfer(dir, src);
       await benchSocat(dir, src);
@@ -189,15 +205,27 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await fsp.rm(dir, { recursive: true, force: true });
   }
-  const best = (prefix: string) => Math.max(...rows.filter((r) => r.name.startsWith(prefix)).map((r) => r.mibps));
   const mb = (n: number) => (n ? `${(n / 1048576).toFixed(0)} MiB` : '–');
-  console.log(`\nfile size ${MIB} MiB, ${os.cpus().length} CPUs, node ${process.version}, runs ${RUNS}, load avg ${os.loadavg()[0]!.toFixed(1)}\n`);
-  console.log('| case | MiB/s | seconds | client peak RSS | server peak RSS |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.name} | ${r.mibps.toFixed(1)} | ${r.seconds.toFixed(2)} | ${mb(r.clientRss)} | ${mb(r.serverRss)} |`);
-  const up = best('file-transfer upload') / best('raw node:net upload');
-  const down = best('file-transfer download') / best('raw node:net download');
-  console.log(`\nratio vs raw node:net (best of runs): upload ${up.toFixed(2)}×, download ${down.toFixed(2)}×`);
+  console.log(`\nfile size ${MIB} MiB, ${os.cpus().length} CPUs, node ${process.version}, rounds ${RUNS}, load avg ${os.loadavg()[0]!.toFixed(1)}\n`);
+  console.log('| round | case | MiB/s | seconds | CPU s (both sides) | client peak RSS | server peak RSS |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.round} | ${r.name} | ${r.mibps.toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds ? r.cpuSeconds.toFixed(2) : '–'} | ${mb(r.clientRss)} | ${mb(r.serverRss)} |`);
+  }
+  // Paired ratios: each round's file-transfer figure against the raw pipe of the same round.
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const find = (r: number, prefix: string) => rows.find((x) => x.round === r && x.name.startsWith(prefix))!;
+  for (const dirn of ['upload', 'download']) {
+    const speed: number[] = [];
+    const cpu: number[] = [];
+    for (let r = 1; r <= RUNS; r++) {
+      const ft = find(r, `file-transfer ${dirn}`);
+      const raw = find(r, `raw node:net ${dirn}`);
+      speed.push(ft.mibps / raw.mibps);
+      cpu.push(ft.cpuSeconds / raw.cpuSeconds);
+    }
+    console.log(`${dirn}: throughput vs raw node:net per round ${speed.map((x) => x.toFixed(2)).join(', ')} (median ${median([...speed]).toFixed(2)}×); CPU time vs raw ${cpu.map((x) => x.toFixed(2)).join(', ')} (median ${median([...cpu]).toFixed(2)}×)`);
+  }
 }
 
 await main();

@@ -5,6 +5,9 @@ import type { FrameConnection } from '../frame-connection.js';
 import { encodeMessage } from '../message-codec.js';
 import { MessageType } from '../messages.js';
 
+/** Start a background `datasync` each time this many more bytes have been written. */
+const SYNC_EVERY = 64 * 1024 * 1024;
+
 /**
  * Receives the DATA frames of one transfer into an open file at [start, size), hashing them on
  * arrival and writing them in order (batched with `writev`).
@@ -24,6 +27,9 @@ export class FileReceiver {
   private inFlightBytes = 0;
   private writing = false;
   private failure: Error | undefined;
+  /** Bytes known flushed by a background `datasync`. */
+  private syncedTo = 0;
+  private syncing: Promise<void> | undefined;
   private current: Promise<{ bytesWritten: number }> | undefined;
   private waiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
 
@@ -44,6 +50,7 @@ export class FileReceiver {
   ) {
     this.received = start;
     this.written = start;
+    this.syncedTo = start;
     this.outstanding = window;
     this.grantThreshold = Math.max(1, Math.floor(window / 4));
     this.writeDone = this.writeDone.bind(this);
@@ -120,9 +127,28 @@ export class FileReceiver {
     this.written += r.bytesWritten;
     this.grantPending += r.bytesWritten;
     this.inFlight = [];
+    if (this.written - this.syncedTo >= SYNC_EVERY && this.syncing === undefined) this.syncInBackground();
     this.onProgress?.(this.written);
     if (this.grantPending >= this.grantThreshold || this.written === this.received) this.grant();
     this.writeNext();
+  }
+
+  /**
+   * Flush what is written so far while the transfer goes on: the final fsync then has little
+   * left to do, and a partial kept for resume is mostly durable. A failure here is not fatal
+   * (the final fsync reports it).
+   */
+  private syncInBackground(): void {
+    const upTo = this.written;
+    this.syncing = this.fh.datasync().then(
+      () => {
+        this.syncedTo = upTo;
+        this.syncing = undefined;
+      },
+      () => {
+        this.syncing = undefined;
+      },
+    );
   }
 
   private grant(): void {
@@ -185,6 +211,7 @@ export class FileReceiver {
     }
     try {
       // Drop any stale tail beyond the announced size (a longer old partial), then flush.
+      await this.syncing;
       await this.fh.truncate(this.size);
       await this.fh.sync();
     } catch (err) {
@@ -196,6 +223,7 @@ export class FileReceiver {
   /** Resolves when no write is in flight (so the file handle can be closed safely). */
   async quiesce(): Promise<void> {
     while (this.current) await this.current.catch(() => {});
+    await this.syncing;
   }
 
   /** Stop: drop queued bytes; a write in flight finishes on its own (see {@link quiesce}). Idempotent. */
