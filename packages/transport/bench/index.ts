@@ -3,12 +3,13 @@
  * in the same run.
  *
  *   pnpm --filter @iocp/transport build && pnpm --filter @iocp/transport bench
- *   (env: BENCH_ROUNDS=5 BENCH_MS=2000 BENCH_IDLE=10000 BENCH_SKIP_IDLE=1 BENCH_SKIP_ECHO=1)
+ *   (env: BENCH_ROUNDS=5 BENCH_MS=3000 BENCH_IDLE=10000 BENCH_SKIP_IDLE=1 BENCH_SKIP_ECHO=1)
  *
- * 1. Throughput: 100 connections, 64-byte frames, 16 in flight per connection. The servers run
- *    in this process (pinned to CPU 0 when `taskset` works); the load generator is a separate
- *    process pinned to CPU 1. Rounds alternate A (CompletionPort) / B (plain) and the median of
- *    each is reported with the server CPU time per echoed message.
+ * 1. Throughput: 100 connections, 64-byte frames, 16 in flight per connection. Each round starts
+ *    the server in a fresh process pinned to CPU 0 (no JIT state shared between A and B) and the
+ *    load generator in another process pinned to CPU 1 (when `taskset` works). Rounds alternate
+ *    A (CompletionPort) / B (plain); the median of each is reported with the server's CPU time
+ *    (user + system, read in the server process) per echoed message.
  * 2. Memory per idle connection: each server in a fresh process; RSS and heap after GC with N
  *    idle connections minus before, divided by N.
  */
@@ -171,6 +172,22 @@ async function idleClients(port: number, n: number): Promise<void> {
   });
 }
 
+// ------------------------------------------------------------------ echo server (child)
+
+async function echoServer(kind: string): Promise<void> {
+  pin(process.pid, 0);
+  const server = kind === 'port' ? await startPortEcho() : await startPlainEcho();
+  process.on('message', (m: { t: string }) => {
+    if (m.t === 'cpu') {
+      const c = process.cpuUsage();
+      process.send!({ t: 'cpu', us: c.user + c.system });
+    } else if (m.t === 'stop') {
+      void server.stop().then(() => process.exit(0));
+    }
+  });
+  process.send!({ t: 'ready', port: server.port });
+}
+
 // ------------------------------------------------------------------ memory server (child)
 
 async function memServer(kind: string): Promise<void> {
@@ -212,29 +229,35 @@ function child(args: string[], extraArgv: string[] = []): ChildProcess {
 
 function nextMessage<T>(cp: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before '${type}'`));
     const onMsg = (m: { t: string }) => {
       if (m.t === type) {
         cp.off('message', onMsg);
+        cp.off('exit', onExit);
         resolve(m as T);
       }
     };
     cp.on('message', onMsg);
-    cp.once('exit', (code) => reject(new Error(`child exited (${code}) before '${type}'`)));
+    cp.once('exit', onExit);
   });
 }
 
 async function round(kind: 'port' | 'plain', warmMs: number, measureMs: number): Promise<{ rate: number; cpuUsPerMsg: number }> {
-  const server = kind === 'port' ? await startPortEcho() : await startPlainEcho();
-  const gen = child(['loadgen', String(server.port), String(warmMs), String(measureMs)]);
+  const server = child(['echo-server', kind]);
+  const ready = await nextMessage<{ port: number }>(server, 'ready');
+  const gen = child(['loadgen', String(ready.port), String(warmMs), String(measureMs)]);
   await nextMessage(gen, 'start');
-  const cpu0 = process.cpuUsage();
+  server.send({ t: 'cpu' });
+  const cpu0 = await nextMessage<{ us: number }>(server, 'cpu');
   const t0 = performance.now();
   const done = await nextMessage<{ count: number }>(gen, 'done');
-  const cpu = process.cpuUsage(cpu0);
+  server.send({ t: 'cpu' });
+  const cpu1 = await nextMessage<{ us: number }>(server, 'cpu');
   const secs = (performance.now() - t0) / 1000;
   await new Promise((r) => gen.once('exit', r));
-  await server.stop();
-  return { rate: done.count / secs, cpuUsPerMsg: (cpu.user + cpu.system) / done.count };
+  server.send({ t: 'stop' });
+  await new Promise((r) => server.once('exit', r));
+  return { rate: done.count / secs, cpuUsPerMsg: (cpu1.us - cpu0.us) / done.count };
 }
 
 function median(xs: number[]): number {
@@ -274,16 +297,17 @@ async function main(): Promise<void> {
   if (role === 'loadgen') return loadgen(Number(a), Number(b), Number(c));
   if (role === 'idle') return idleClients(Number(a), Number(b));
   if (role === 'mem-server') return memServer(a!);
+  if (role === 'echo-server') return echoServer(a!);
 
   const rounds = process.env.BENCH_SKIP_ECHO === '1' ? 0 : Number(process.env.BENCH_ROUNDS ?? 5);
-  const ms = Number(process.env.BENCH_MS ?? 2000);
+  const ms = Number(process.env.BENCH_MS ?? 3000);
   const pinned = pin(process.pid, 0);
-  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), server pinned to CPU 0: ${pinned}`);
-  console.log(`echo: ${CONNS} connections, ${PAYLOAD}-byte frames, ${DEPTH} in flight each, ${rounds}x${ms} ms per server, alternating`);
+  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), servers pinned to CPU 0 and load to CPU 1: ${pinned}`);
+  console.log(`echo: ${CONNS} connections, ${PAYLOAD}-byte frames, ${DEPTH} in flight each, ${rounds}x${ms} ms per server after 1 s warm-up, alternating`);
   const res = { port: [] as { rate: number; cpuUsPerMsg: number }[], plain: [] as { rate: number; cpuUsPerMsg: number }[] };
   for (let i = 0; i < rounds; i++) {
     for (const kind of ['port', 'plain'] as const) {
-      const r = await round(kind, 500, ms);
+      const r = await round(kind, 1000, ms);
       res[kind].push(r);
       console.log(`  round ${i + 1} ${kind.padEnd(5)} ${Math.round(r.rate).toLocaleString('en')} msg/s, ${r.cpuUsPerMsg.toFixed(2)} µs CPU/msg`);
     }

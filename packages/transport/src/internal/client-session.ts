@@ -94,14 +94,20 @@ export class ClientSession implements ClientLink {
     const tlsOpt = o.tls;
     let socket: Socket;
     const encrypted = tlsOpt !== undefined && tlsOpt !== false;
-    if (encrypted) {
-      const extra: TlsConnectOptions = typeof tlsOpt === 'object' ? tlsOpt : {};
-      const servername = extra.servername ?? (isIP(o.host) === 0 ? o.host : undefined);
-      socket = tlsConnect({ ...extra, host: o.host, port: o.port, servername, allowHalfOpen: true } as TlsConnectOptions);
-      socket.once('secureConnect', onSecureConnect);
-    } else {
-      socket = netConnect({ host: o.host, port: o.port, allowHalfOpen: true, noDelay: true });
-      socket.once('connect', onConnect);
+    try {
+      if (encrypted) {
+        const extra: TlsConnectOptions = typeof tlsOpt === 'object' ? tlsOpt : {};
+        const servername = extra.servername ?? (isIP(o.host) === 0 ? o.host : undefined);
+        socket = tlsConnect({ ...extra, host: o.host, port: o.port, servername, allowHalfOpen: true } as TlsConnectOptions);
+        socket.once('secureConnect', onSecureConnect);
+      } else {
+        socket = netConnect({ host: o.host, port: o.port, allowHalfOpen: true, noDelay: true });
+        socket.once('connect', onConnect);
+      }
+    } catch (cause) {
+      // e.g. an unparsable `ca` or `cert` in the TLS options
+      this.finish(new ConnectError(`cannot connect to ${o.host}:${o.port}: ${(cause as Error).message}`, { cause }));
+      return;
     }
     let conn: ConnectionImpl;
     try {

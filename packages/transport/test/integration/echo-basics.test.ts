@@ -173,6 +173,13 @@ describe('connections', () => {
     expect(rec.closes[0]!.reason).toBe('local');
   });
 
+  it('bad client TLS material rejects with IOCP_ERR_CONNECT instead of throwing from a timer', async () => {
+    const port = cleanup.port(new CompletionPort());
+    await expect(
+      port.connect({ host: '127.0.0.1', port: 1, codec: lengthPrefixed(), tls: { cert: 'garbage', key: 'garbage' }, reconnect: { initialDelayMs: 1 } }, {}),
+    ).rejects.toMatchObject({ code: 'IOCP_ERR_CONNECT' });
+  });
+
   it('a pending connect is rejected with IOCP_ERR_PORT_CLOSED when the port closes', async () => {
     const { createServer } = await import('node:net');
     const held: import('node:net').Socket[] = [];
