@@ -106,4 +106,36 @@ describe('jobPoolHandler over a real CompletionPort (loopback)', () => {
     expect(pool.stats().completed).toBeLessThan(20);
     expect(pool.stats().completed + pool.stats().cancelled).toBe(20);
   }, 30_000);
+
+  it('a peer that floods without reading stalls itself: the send queue stays bounded', async () => {
+    const pool = new JobPool<Uint8Array, Uint8Array, number>({ filename: ECHO_WORKER_PATH, threads: 2 });
+    cleanups.push(() => pool.close({ force: true }));
+    const port = new CompletionPort();
+    cleanups.push(() => port.close({ drainMs: 0 }));
+    const listener = await port.listen({ host: '127.0.0.1', port: 0, codec: lengthPrefixed() }, jobPoolHandler(pool));
+    const COUNT = 8000;
+    const PAD = 1016; // 1 KiB frames
+    const c = await client(listener.port);
+    c.socket.pause(); // do not read the replies yet
+    c.socket.write(burst(COUNT, PAD, 3));
+    // Let the server run until it stops making progress (its reader is paused).
+    let last = -1;
+    let since = Date.now();
+    await eventually(() => {
+      const done = pool.stats().completed;
+      if (done !== last) {
+        last = done;
+        since = Date.now();
+      }
+      return done > 0 && Date.now() - since > 300;
+    });
+    const stalledAt = pool.stats().completed;
+    expect(stalledAt).toBeLessThan(COUNT);
+    // Without the pause the queue would grow to the whole backlog (8 MiB, then an overflow close).
+    expect(port.stats().queuedBytesPeak).toBeLessThan(1024 * 1024);
+    c.socket.resume();
+    await eventually(() => c.frames.length === COUNT);
+    expect(c.frames.map((f) => f.readUInt32BE(0))).toEqual(Array.from({ length: COUNT }, (_, i) => i));
+    expect(c.closed).toBe(false);
+  }, 60_000);
 });
