@@ -6,7 +6,7 @@
  * bench/results/<date>.{json,md,svg} at the repository root.
  *
  *   node tooling/bench/echo-bench.js [--scenarios a,b,...] [--reps 3] [--duration 5]
- *        [--b ours|baseline] [--ours-args "--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9]
+ *        [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ const OURS = join(ROOT, 'apps/echo-server/bin/echo-server.js');
 const BASELINE = { framed: join(HERE, 'baselines/net-framed-echo.js'), raw: join(HERE, 'baselines/net-raw-echo.js') };
 
 const USAGE = `usage: node tooling/bench/echo-bench.js [--scenarios a,b,c,d,e,f,g,h] [--reps 3] [--duration 5]
-       [--b ours|baseline] [--ours-args "--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9]`;
+       [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9]`;
 
 function fail(message) {
   process.stderr.write(`echo-bench: ${message}\n${USAGE}\n`);
