@@ -413,24 +413,22 @@ export class LoadEngine {
     if (count > 0) this.flushBatch(conn, count, bytes, now);
   }
 
+  /** Copy `count` small frames (sizes in `this.sizes`) into one buffer and write it. */
   private flushBatch(conn: LoadConnection, count: number, bytes: number, now: number): void {
     const pool = this.pool;
     const src = pool.bytes;
     const sizes = this.sizes;
     const ring = conn.ring;
-    const framed = this.headerBytes === 4;
     const out = Buffer.allocUnsafe(bytes);
     const base = conn.sentBytes;
     let o = 0;
     for (let i = 0; i < count; i++) {
       const size = sizes[i]!;
-      if (framed) {
-        out[o] = size >>> 24;
-        out[o + 1] = (size >>> 16) & 0xff;
-        out[o + 2] = (size >>> 8) & 0xff;
-        out[o + 3] = size & 0xff;
-        o += 4;
-      }
+      out[o] = size >>> 24;
+      out[o + 1] = (size >>> 16) & 0xff;
+      out[o + 2] = (size >>> 8) & 0xff;
+      out[o + 3] = size & 0xff;
+      o += 4;
       const from = pool.pickOffset(size);
       src.copy(out, o, from, from + size);
       o += size;
@@ -442,6 +440,7 @@ export class LoadEngine {
     conn.socket!.write(out);
   }
 
+  /** One frame over 64 KiB: a 4-byte header and a slice of the payload block, corked together. */
   private sendLarge(conn: LoadConnection, size: number, now: number): void {
     const pool = this.pool;
     const from = pool.pickOffset(size);
