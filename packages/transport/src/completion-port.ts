@@ -194,6 +194,11 @@ class Core implements PortCore, SessionHost {
         resolve();
       });
     });
+    if (this.closing) {
+      // port.close() ran while we were binding: do not leave a listener behind.
+      server.close();
+      throw new PortClosedError('cannot listen: completion port closed while binding');
+    }
     // Accept errors (EMFILE ...) must not crash the process; the listener keeps going.
     server.on('error', (e) => this.reportError(e));
     const addr = server.address() as AddressInfo;

@@ -40,6 +40,14 @@ describe('listeners', () => {
     await waitFor(() => text === 'ABC\nDEF\n', 5000, 'v6 delimiter echo');
   });
 
+  it('a listen racing port.close() leaves no listener behind', async () => {
+    const port = new CompletionPort();
+    const pending = port.listen({ codec: lengthPrefixed() }, {});
+    await port.close();
+    await expect(pending).rejects.toMatchObject({ code: 'IOCP_ERR_PORT_CLOSED' });
+    expect(port.listeners).toHaveLength(0);
+  });
+
   it('rejects a second bind of the same address with IOCP_ERR_LISTEN', async () => {
     const port = cleanup.port(new CompletionPort());
     const l = await port.listen({ codec: lengthPrefixed() }, {});

@@ -86,4 +86,18 @@ describe('watchdog', () => {
     await c.waitClosed(5000);
     expect(rec.closes[0]!.reason).toBe('idle-timeout');
   });
+
+  it('heartbeat on the client side: an echo server keeps it alive, a mute server gets heartbeat-timeout', async () => {
+    const server = cleanup.port(new CompletionPort());
+    const echo = await server.listen({ codec: lengthPrefixed() }, { onMessage: (c, f) => void c.send(f) });
+    const mute = await server.listen({ codec: lengthPrefixed() }, {});
+    const client = cleanup.port(new CompletionPort({ timeouts: { heartbeat: { intervalMs: 150, maxMissed: 2 } } }));
+    const rec = closeRecorder();
+    const alive = await client.connect({ host: '127.0.0.1', port: echo.port, codec: lengthPrefixed() }, { onClose: rec.onClose });
+    await client.connect({ host: '127.0.0.1', port: mute.port, codec: lengthPrefixed() }, { onClose: rec.onClose });
+    await waitFor(() => rec.closes.length === 1, 5000, 'mute server close');
+    expect(rec.closes[0]).toMatchObject({ reason: 'heartbeat-timeout' });
+    expect(alive.open).toBe(true);
+    expect(server.stats().messagesIn).toBeGreaterThanOrEqual(2); // keepalives reached the echo server as empty frames
+  });
 });
