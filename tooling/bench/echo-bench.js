@@ -169,6 +169,19 @@ async function runOne(sc, side, rep) {
 }
 
 const notes = [];
+if (scenarios.some((s) => s.id === 'f')) {
+  let limit = Number.NaN;
+  try {
+    limit = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
+  } catch {
+    // unknown: let the run show it
+  }
+  if (limit < 10_100) {
+    const msg = `ulimit -n is ${limit}: scenario f needs 10,000 connections per process (raise it: ulimit -n 20000)`;
+    log(`echo-bench: warning: ${msg}`);
+    notes.push(msg);
+  }
+}
 if (!pinned) notes.push('Server and load were not pinned (taskset missing, fewer than 2 CPUs, or --no-pin).');
 else notes.push('Scenario h runs unpinned: its worker threads need more than one CPU.');
 notes.push(`Each load run: ${durationS} s measured after a 1 s warmup (f: all 10,000 open, then held 2 s); CPU is server user+system time over the whole run.`);
