@@ -6,7 +6,7 @@
  * bench/results/<date>.{json,md,svg} at the repository root.
  *
  *   node tooling/bench/echo-bench.js [--scenarios a,b,...] [--reps 3] [--duration 5]
- *        [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9]
+ *        [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9] [--profile]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { canPin, cpuSeconds, hasProc, rssBytes, spawnNode, stop, waitExit, waitListening } from './lib/proc.js';
+import { topSelfTime } from './lib/profile.js';
 import { markdownTable, svgChart } from './lib/report.js';
 import { SCENARIOS } from './lib/scenarios.js';
 import { summarize } from './lib/stats.js';
@@ -26,7 +27,7 @@ const OURS = join(ROOT, 'apps/echo-server/bin/echo-server.js');
 const BASELINE = { framed: join(HERE, 'baselines/net-framed-echo.js'), raw: join(HERE, 'baselines/net-raw-echo.js') };
 
 const USAGE = `usage: node tooling/bench/echo-bench.js [--scenarios a,b,c,d,e,f,g,h] [--reps 3] [--duration 5]
-       [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9]`;
+       [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9] [--profile]`;
 
 function fail(message) {
   process.stderr.write(`echo-bench: ${message}\n${USAGE}\n`);
@@ -45,6 +46,7 @@ try {
       out: { type: 'string', default: join(ROOT, 'bench/results') },
       'no-pin': { type: 'boolean', default: false },
       'max-minutes': { type: 'string', default: '9' },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -72,6 +74,8 @@ if (!hasProc) process.stderr.write('echo-bench: /proc not readable: CPU and RSS 
 
 const pinned = !flags['no-pin'] && canPin();
 const started = Date.now();
+const stamp = new Date(started).toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+const profileDir = join(flags.out, `${stamp}-profiles`);
 const log = (line) => process.stderr.write(`${line}\n`);
 const rel = (p) => relative(ROOT, p);
 
@@ -91,6 +95,24 @@ function describe(side) {
   return flags.b === 'baseline' ? 'plain node:net echo again (harness self-test)' : `apps/echo-server ${oursArgs.join(' ')}`.trim();
 }
 
+/** Markdown: the hottest functions (self time, % of busy time) of each server, first rep. */
+function profileSection(res) {
+  const lines = ['', '### Server profiles (first rep, self time as % of busy time)', ''];
+  for (const sc of res.scenarios) {
+    for (const side of ['A', 'B']) {
+      const run = sc.runs.find((r) => r.side === side && r.profile);
+      if (!run) continue;
+      if (run.profile.error) {
+        lines.push(`- ${sc.id} ${side}: ${run.profile.error}`);
+        continue;
+      }
+      const top = run.profile.top.map((t) => `${t.percent}% ${t.name}${t.where ? ` (${t.where})` : ''}`).join('; ');
+      lines.push(`- **${sc.id} ${side}** (busy ${run.profile.busyMs} ms): ${top}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** Can this server start at all? (probe once, bounded) */
 async function probe(script, args) {
   const proc = spawnNode(script, args, undefined);
@@ -107,7 +129,9 @@ async function probe(script, args) {
 async function runOne(sc, side, rep) {
   const { script, args } = serverFor(sc, side);
   const pin = pinned && sc.id !== 'h';
-  const server = spawnNode(script, args, pin ? 0 : undefined);
+  const profileFile = `${sc.id}-${side}-${rep}.cpuprofile`;
+  const nodeFlags = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileFile}`] : [];
+  const server = spawnNode(script, args, pin ? 0 : undefined, nodeFlags);
   let addr;
   try {
     addr = await waitListening(server, 20_000);
@@ -141,6 +165,14 @@ async function runOne(sc, side, rep) {
     return { side, rep, ok: false, error: `only ${s.connections.opened} of ${s.connections.requested} connections opened (failed ${s.connections.failed})` };
   }
   const cpuSec = cpu1 - cpu0;
+  let profile;
+  if (flags.profile) {
+    try {
+      profile = topSelfTime(join(profileDir, profileFile), 8);
+    } catch (error) {
+      profile = { error: `no profile (${error.message.split('\n')[0]})` };
+    }
+  }
   const units = sc.kind === 'churn' ? s.connections.opened : s.messages.total;
   return {
     side,
@@ -165,6 +197,7 @@ async function runOne(sc, side, rep) {
     errors: s.errors.total,
     mismatches: s.mismatches.count,
     serverExit: serverExit.code,
+    profile,
   };
 }
 
@@ -277,10 +310,13 @@ for (const sc of result.scenarios) {
   if (load > 0.9) notes.push(`Scenario ${sc.id}: the stress tool was ${Math.round(load * 100)}% busy — client-bound; the ratio understates the faster server.`);
 }
 
+if (flags.profile) {
+  notes.push(`--profile: servers ran under node --cpu-prof (profiles in ${rel(profileDir)}); throughput is lower than without it, compare ratios only within this run.`);
+}
 result.elapsedSec = Math.round((Date.now() - started) / 1000);
-const table = markdownTable(result);
+let table = markdownTable(result);
+if (flags.profile) table += profileSection(result);
 mkdirSync(flags.out, { recursive: true });
-const stamp = result.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
 const base = join(flags.out, stamp);
 writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
 writeFileSync(`${base}.md`, table);

@@ -54,9 +54,10 @@ export const CLK_TCK = (() => {
  * Spawn `node script ...args`, pinned to `cpu` when given (taskset execs node, so the PID is
  * node's). Output is collected in `child.out` / `child.err` (bounded to the last 1 MiB).
  */
-export function spawnNode(script, args, cpu) {
+export function spawnNode(script, args, cpu, nodeFlags = []) {
   const command = cpu === undefined ? process.execPath : 'taskset';
-  const argv = cpu === undefined ? [script, ...args] : ['-c', String(cpu), process.execPath, script, ...args];
+  const node = [...nodeFlags, script, ...args];
+  const argv = cpu === undefined ? node : ['-c', String(cpu), process.execPath, ...node];
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const state = { out: '', err: '' };
