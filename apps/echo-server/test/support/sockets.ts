@@ -1,6 +1,6 @@
 import { createServer, type Socket } from 'node:net';
 import { killAllStarted, splitAddress } from './processes.js';
-import { openSocket } from './wire.js';
+import { connectUntilClosed, openSocket } from './wire.js';
 
 const sockets: Socket[] = [];
 
@@ -10,6 +10,12 @@ export async function socketTo(address: string): Promise<Socket> {
   const s = await openSocket(host, port);
   sockets.push(s);
   return s;
+}
+
+/** Connect to a printed address and resolve once the server closed (or refused) the connection. */
+export function refusedBy(address: string): Promise<Buffer> {
+  const { host, port } = splitAddress(address);
+  return connectUntilClosed(host, port);
 }
 
 /** afterEach: destroy test sockets, kill (by pid) servers this file started. */

@@ -4,8 +4,25 @@ import { type Socket, connect } from 'node:net';
 /** Open a plain TCP socket and wait until it is connected. */
 export async function openSocket(host: string, port: number): Promise<Socket> {
   const socket = connect({ host, port });
+  socket.on('error', () => {}); // a reset shows up as 'close'; tests assert on data and close, not on errno
   await once(socket, 'connect');
   return socket;
+}
+
+/**
+ * Connect and resolve when the server has closed the connection — for a peer the server
+ * refuses: depending on timing the refusal is a reset during connect, a reset after it, or a
+ * FIN. Resolves with the bytes received before the close (none for a refused peer).
+ */
+export function connectUntilClosed(host: string, port: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host, port });
+    socket.on('error', () => {});
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.once('end', () => socket.end());
+    socket.once('close', () => resolve(Buffer.concat(chunks)));
+  });
 }
 
 /** 4-byte big-endian length prefix + payload: the framed wire format. */
