@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobPool } from '../src/index.js';
-import { JOBS, type Op, Pools, Recorder } from './helpers.js';
+import { Gate, JOBS, type Op, Pools, Recorder } from './helpers.js';
 
 const pools = new Pools();
 afterEach(() => pools.closeAll());
@@ -39,8 +39,11 @@ describe('JobPool: cancelKey', () => {
 
   it('drops results already finished but waiting for order', async () => {
     const rec = new Recorder<string>();
-    const pool = pools.track(new JobPool<Op, unknown, string>({ filename: JOBS, threads: 2, handler: rec }));
-    pool.submit('k', { op: 'sleep', ms: 300, value: 'slow' });
+    const gate = new Gate();
+    const pool = pools.track(
+      new JobPool<Op, unknown, string>({ filename: JOBS, threads: 2, handler: rec, workerData: { gate: gate.buffer } }),
+    );
+    pool.submit('k', { op: 'gate', value: 'slow' });
     pool.submit('k', { op: 'echo', value: 'fast' });
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
@@ -52,6 +55,7 @@ describe('JobPool: cancelKey', () => {
     });
     expect(pool.cancelKey('k')).toBe(2);
     expect(pool.stats().waiting).toBe(0);
+    gate.open();
     await rec.until(() => pool.stats().inFlight === 0);
     expect(rec.events).toEqual([]);
   });

@@ -6,7 +6,7 @@ export const NO_DEFAULT = fileURLToPath(new URL('./fixtures/no-default.mjs', imp
 
 /** Payload understood by fixtures/jobs.mjs. */
 export interface Op {
-  op: 'echo' | 'spin' | 'sleep' | 'throw' | 'exit' | 'uncaught' | 'oom' | 'bytes';
+  op: 'echo' | 'spin' | 'sleep' | 'gate' | 'throw' | 'exit' | 'uncaught' | 'oom' | 'bytes';
   ms?: number;
   value?: unknown;
 }
@@ -76,5 +76,14 @@ export class Pools {
 
   async closeAll(): Promise<void> {
     await Promise.all(this.#pools.splice(0).map((p) => p.close({ force: true })));
+  }
+}
+
+/** A gate for `{ op: 'gate' }` jobs: pass `workerData: { gate: g.buffer }`, then `g.open()`. */
+export class Gate {
+  readonly buffer = new SharedArrayBuffer(4);
+
+  open(): void {
+    Atomics.store(new Int32Array(this.buffer), 0, 1);
   }
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobPool } from '../src/index.js';
-import { JOBS, type Op, Pools, Recorder } from './helpers.js';
+import { Gate, JOBS, type Op, Pools, Recorder } from './helpers.js';
 
 const pools = new Pools();
 afterEach(() => pools.closeAll());
@@ -45,8 +45,11 @@ describe('JobPool: keyed ordering', () => {
 
   it('holds a fast result behind a slow earlier job of the same key', async () => {
     const rec = new Recorder<string>();
-    const pool = pools.track(new JobPool<Op, unknown, string>({ filename: JOBS, threads: 2, handler: rec }));
-    pool.submit('k', { op: 'sleep', ms: 300, value: 'slow' });
+    const gate = new Gate();
+    const pool = pools.track(
+      new JobPool<Op, unknown, string>({ filename: JOBS, threads: 2, handler: rec, workerData: { gate: gate.buffer } }),
+    );
+    pool.submit('k', { op: 'gate', value: 'slow' });
     pool.submit('k', { op: 'echo', value: 'fast' });
     // The fast job finishes first but waits: stats show it as waiting for order.
     const waitingSeen = new Promise<void>((resolve) => {
@@ -59,19 +62,24 @@ describe('JobPool: keyed ordering', () => {
     });
     await waitingSeen;
     expect(rec.deliveries('k')).toEqual([]);
+    gate.open();
     await rec.until(() => rec.deliveries('k').length === 2);
     expect(rec.deliveries('k').map((e) => (e.type === 'result' ? e.value : null))).toEqual(['slow', 'fast']);
   });
 
   it('a slow key does not delay another key', async () => {
     const rec = new Recorder<string>();
-    const pool = pools.track(new JobPool<Op, unknown, string>({ filename: JOBS, threads: 2, handler: rec }));
-    pool.submit('slow', { op: 'sleep', ms: 1000, value: 0 });
+    const gate = new Gate();
+    const pool = pools.track(
+      new JobPool<Op, unknown, string>({ filename: JOBS, threads: 2, handler: rec, workerData: { gate: gate.buffer } }),
+    );
+    pool.submit('slow', { op: 'gate', value: 0 });
     for (let i = 1; i <= 3; i++) pool.submit('slow', { op: 'echo', value: i });
     for (let i = 0; i < 30; i++) pool.submit('fast', { op: 'echo', value: i });
     await rec.until(() => rec.deliveries('fast').length === 30);
     // Every fast result arrived while the slow key still waits for its first job.
     expect(rec.deliveries('slow')).toEqual([]);
+    gate.open();
     await rec.until(() => rec.deliveries('slow').length === 4);
     expect(rec.deliveries('slow').map((e) => (e.type === 'result' ? e.value : null))).toEqual([0, 1, 2, 3]);
   });
