@@ -30,6 +30,11 @@ export interface ClientSessionOptions {
   window?: number;
   /** File system for local files. Default `node:fs/promises`. */
   fs?: FileSystem;
+  /**
+   * Largest frame this side's codec accepts. Announced in HELLO (as `maxFrameLength − 5`) so the
+   * server never sends a longer DATA frame. Default: no limit announced.
+   */
+  maxFrameLength?: number;
   /** Protocol version announced in HELLO (tests use it to check refusals). Default {@link PROTOCOL_VERSION}. */
   protocolVersion?: number;
 }
@@ -92,7 +97,7 @@ export function downloadPartialPath(local: string): string {
  */
 export class ClientSession implements FrameSink {
   private readonly fs: FileSystem;
-  private readonly chunkSize: number;
+  private chunkSize: number;
   private readonly window: number;
   private readonly requests = new Map<number, PendingRequest>();
   private nextId = 1;
@@ -117,7 +122,10 @@ export class ClientSession implements FrameSink {
       this.rejectReady = reject;
     });
     this.ready.catch(() => {});
-    conn.send(encodeMessage({ type: MessageType.Hello, version, token: Buffer.from(options.token ?? '', 'utf8') }));
+    const maxFrame = options.maxFrameLength === undefined ? undefined : positiveInt(options.maxFrameLength, 'maxFrameLength', DATA_HEADER_LENGTH + 1, 0xffff_ffff);
+    this.chunkSize = Math.min(this.chunkSize, (maxFrame ?? Number.MAX_SAFE_INTEGER) - DATA_HEADER_LENGTH);
+    const hello = { type: MessageType.Hello, version, token: Buffer.from(options.token ?? '', 'utf8') } as const;
+    conn.send(encodeMessage(maxFrame === undefined ? hello : { ...hello, maxChunk: maxFrame - DATA_HEADER_LENGTH }));
   }
 
   // ── FrameSink ──────────────────────────────────────────────────────────────────────────────

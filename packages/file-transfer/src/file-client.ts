@@ -49,8 +49,11 @@ export class FileClient {
     if (!options || typeof options.host !== 'string' || !Number.isInteger(options.port)) {
       throw new InvalidOptionError('host and port are required');
     }
+    const maxFrameLength = options.maxFrameLength ?? 16 * 1024 * 1024;
+    // DATA frames must fit the codec both ways: the session caps its chunk and tells the server.
+    const sessionOptions: ClientSessionOptions = { ...options, maxFrameLength };
     const port = new CompletionPort(options.portOptions ?? { sendQueue: DEFAULT_PORT_OPTIONS.sendQueue });
-    const codec = lengthPrefixed({ maxFrameLength: options.maxFrameLength ?? 16 * 1024 * 1024 });
+    const codec = lengthPrefixed({ maxFrameLength });
     try {
       const conn = await port.connect<ClientSession>(
         {
@@ -62,7 +65,7 @@ export class FileClient {
         },
         {
           onOpen: (c) => {
-            c.owner = new ClientSession(c, options);
+            c.owner = new ClientSession(c, sessionOptions);
           },
           onMessage: (c, frame) => c.owner?.onFrame(frame),
           onDrain: (c) => c.owner?.onDrain(),

@@ -40,13 +40,16 @@ export function encodeMessage(m: Message): Buffer {
   switch (m.type) {
     case MessageType.Hello:
       if (m.token.length > MAX_STR) throw new ProtocolError('token longer than 65535 bytes');
-      return new WireWriter(1 + 4 + 2 + 2 + m.token.length)
+    {
+      const w = new WireWriter(1 + 4 + 2 + 2 + m.token.length + (m.maxChunk === undefined ? 0 : 4))
         .u8(m.type)
         .bytes(MAGIC)
         .u16(m.version)
         .u16(m.token.length)
-        .bytes(m.token)
-        .done();
+        .bytes(m.token);
+      if (m.maxChunk !== undefined) w.u32(m.maxChunk);
+      return w.done();
+    }
     case MessageType.Welcome:
       return new WireWriter(1 + 2 + 4 + 4 + 2)
         .u8(m.type)
@@ -161,9 +164,11 @@ export function decodeMessage(frame: Buffer): Message {
       if (!magic.equals(MAGIC)) throw new ProtocolError('not a file-transfer HELLO (bad magic)');
       const version = r.u16('version');
       const len = r.u16('token length');
-      m = { type, version, token: r.bytes(len, 'token') };
-      // A newer HELLO may carry more fields after the token: the version check refuses it first.
-      r.rest();
+      const token = r.bytes(len, 'token');
+      // Optional trailing u32 maxChunk. A newer HELLO may carry more fields after it: the
+      // version check refuses it before they matter, so they are not parsed here.
+      const rest = r.rest();
+      m = rest.length >= 4 ? { type, version, token, maxChunk: rest.readUInt32BE(0) } : { type, version, token };
       return m;
     }
     case MessageType.Welcome:

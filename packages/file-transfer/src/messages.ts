@@ -4,7 +4,7 @@
  * message type. All integers are big-endian; `u64` values must be safe integers (< 2^53).
  *
  * ```
- *  HELLO      01 | "IOFT" | u16 version | u16 len | token bytes
+ *  HELLO      01 | "IOFT" | u16 version | u16 len | token bytes [| u32 maxChunk]
  *  WELCOME    02 | u16 version | u32 maxChunk | u32 window | u16 maxTransfers
  *  ERROR      03 | u32 id (0 = connection) | str code | str message
  *  PUT        10 | u32 id | u64 size | u8 flags (1 = resume) | str name
@@ -70,6 +70,8 @@ export interface HelloMessage {
   type: typeof MessageType.Hello;
   version: number;
   token: Buffer;
+  /** Largest DATA payload the client can receive (its frame limit − 5); absent = no limit. */
+  maxChunk?: number;
 }
 /** Server → client: the session is open; limits the server imposes. */
 export interface WelcomeMessage {

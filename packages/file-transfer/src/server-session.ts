@@ -83,13 +83,17 @@ const LIST_BATCH_BYTES = 32 * 1024;
  */
 export class ServerSession implements FrameSink {
   private state: 'hello' | 'open' | 'closed' = 'hello';
+  /** DATA payload size on this connection: the server's chunk, capped by the client's HELLO. */
+  private chunk: number;
   private readonly transfers = new Map<number, Transfer>();
 
   constructor(
     private readonly conn: FrameConnection,
     private readonly ctx: ServerContext,
     private readonly peer = 'peer',
-  ) {}
+  ) {
+    this.chunk = ctx.chunkSize;
+  }
 
   /** Transfers (and requests) in progress on this connection. */
   get activeTransfers(): number {
@@ -144,11 +148,15 @@ export class ServerSession implements FrameSink {
         if (m.token.length === 0) throw new AuthError('this server requires a token');
         if (!timingSafeEqual(got, this.ctx.tokenDigest)) throw new AuthError('wrong token');
       }
+      if (m.maxChunk !== undefined) {
+        if (m.maxChunk < 1) throw new ProtocolError('HELLO maxChunk must be at least 1');
+        this.chunk = Math.min(this.chunk, m.maxChunk);
+      }
       this.state = 'open';
       this.send({
         type: MessageType.Welcome,
         version: PROTOCOL_VERSION,
-        maxChunk: this.ctx.chunkSize,
+        maxChunk: this.chunk,
         window: this.ctx.window,
         maxTransfers: this.ctx.maxTransfers,
       });
@@ -370,7 +378,7 @@ export class ServerSession implements FrameSink {
       if (t.closed) return;
       const h = offset > 0 ? hash : createHash('sha256');
       this.send({ type: MessageType.GetReady, id: m.id, size: st.size, offset, mtimeMs: Math.floor(st.mtimeMs) });
-      const sender = new FileSender(this.conn, m.id, fh, offset, st.size, h, this.ctx.chunkSize, m.credit, MessageType.GetEnd);
+      const sender = new FileSender(this.conn, m.id, fh, offset, st.size, h, this.chunk, m.credit, MessageType.GetEnd);
       t.sender = sender;
       sender.start();
       await sender.done;

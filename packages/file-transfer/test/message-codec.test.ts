@@ -36,6 +36,13 @@ describe('message codec', () => {
     for (const m of samples) expect(plain(decodeMessage(encodeMessage(m)))).toEqual(plain(m));
   });
 
+  it('carries the optional HELLO maxChunk', () => {
+    const m: Message = { type: MessageType.Hello, version: 1, token: Buffer.from('t'), maxChunk: 65531 };
+    expect(plain(decodeMessage(encodeMessage(m)))).toEqual(plain(m));
+    const without = decodeMessage(encodeMessage({ type: MessageType.Hello, version: 1, token: Buffer.alloc(0) }));
+    expect(without).not.toHaveProperty('maxChunk');
+  });
+
   it('refuses every truncation of every message with IOCP_ERR_FT_PROTOCOL', () => {
     for (const m of samples) {
       const wire = encodeMessage(m);

@@ -211,7 +211,15 @@ export class FileSender {
       return false;
     }
     this.hash.update(frame.subarray(DATA_HEADER_LENGTH));
-    if (!this.conn.send(frame)) {
+    let queued: boolean;
+    try {
+      queued = this.conn.send(frame);
+    } catch (err) {
+      // e.g. the codec refuses a frame this long: a configuration error, reported, not thrown
+      this.abort(new FileTransferError('IOCP_ERR_FT_IO', `cannot send a ${frame.length}-byte frame: ${(err as Error).message}`, { cause: err }));
+      return false;
+    }
+    if (!queued) {
       this.abort(new FileTransferError('IOCP_ERR_FT_CLOSED', 'connection closed during the transfer'));
       return false;
     }

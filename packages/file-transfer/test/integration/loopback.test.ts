@@ -90,6 +90,17 @@ describe('over real loopback TCP (@iocp/transport)', () => {
     expect(await sha256File(path.join(root, 'tls.bin'))).toBe(await sha256File(src));
   });
 
+  it('fits DATA frames to a client with a smaller frame limit (HELLO maxChunk)', async () => {
+    const l = await start({ chunkSize: 256 * 1024 });
+    const c = await connect(l.port, { maxFrameLength: 16 * 1024 });
+    const src = path.join(dir, 'small-frames.bin');
+    await randomFile(src, 300_000);
+    await c.put(src, 'sf.bin');
+    const out = path.join(dir, 'sf-back.bin');
+    await c.get('sf.bin', out);
+    expect(await sha256File(out)).toBe(await sha256File(src));
+  });
+
   it('listens on IPv6 loopback', async () => {
     const l = await start({}, { host: '::1' });
     expect(l.address).toBe(`[::1]:${l.port}`);
