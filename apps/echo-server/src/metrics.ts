@@ -95,6 +95,7 @@ export function createPortMetricsRegistry(source: () => PortStats): Registry {
     ['iocp_sent_bytes_total', 'Bytes written to peers.', (s) => s.bytesOut],
     ['iocp_received_messages_total', 'Frames (raw mode: chunks) received.', (s) => s.messagesIn],
     ['iocp_sent_messages_total', 'Frames (raw mode: chunks) sent.', (s) => s.messagesOut],
+    ['iocp_write_calls_total', 'Socket writes; sends of one event-loop turn share one write (coalescing).', (s) => s.writeCalls],
   ];
   for (const [name, help, pick] of totals) {
     new Counter({
@@ -121,6 +122,15 @@ export function createPortMetricsRegistry(source: () => PortStats): Registry {
     registers,
     collect() {
       this.set(stats().queuedBytesPeak);
+    },
+  });
+  new Gauge({
+    name: 'iocp_connection_send_queue_peak_bytes',
+    help: 'Highest queued send bytes of a single connection seen (bounded by the send-queue cap).',
+    aggregator: 'max',
+    registers,
+    collect() {
+      this.set(stats().connectionQueuedBytesPeak);
     },
   });
   return registry;

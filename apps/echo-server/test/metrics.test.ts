@@ -12,6 +12,8 @@ function stats(over: Partial<PortStats['connections']> = {}, rest: Partial<PortS
     messagesOut: 45,
     queuedBytes: 128,
     queuedBytesPeak: 4096,
+    writeCalls: 20,
+    connectionQueuedBytesPeak: 2048,
     ...rest,
   } as PortStats;
 }
@@ -32,6 +34,8 @@ describe('createPortMetricsRegistry', () => {
     expect(metricValue(text, 'iocp_sent_messages_total')).toBe(45);
     expect(metricValue(text, 'iocp_send_queue_bytes')).toBe(128);
     expect(metricValue(text, 'iocp_send_queue_peak_bytes')).toBe(4096);
+    expect(metricValue(text, 'iocp_write_calls_total')).toBe(20);
+    expect(metricValue(text, 'iocp_connection_send_queue_peak_bytes')).toBe(2048);
     expect(text).toContain('# TYPE iocp_connections_closed_total counter');
     expect(text).toContain('# TYPE iocp_connections gauge');
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);

@@ -59,5 +59,6 @@ describe('echo-server echo paths: raw mode, bad frames, slow readers', () => {
     expect(metricValue(after, 'iocp_sent_messages_total')).toBe(count);
     expect(metricValue(after, 'iocp_connections_closed_total{reason="send-queue-overflow"}')).toBe(0);
     expect(metricValue(after, 'iocp_send_queue_peak_bytes')).toBeLessThan(4 * 1024 * 1024);
+    expect(metricValue(after, 'iocp_connection_send_queue_peak_bytes')).toBeLessThan(4 * 1024 * 1024);
   });
 });
