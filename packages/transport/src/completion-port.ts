@@ -1,10 +1,10 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { type SecureContext, TLSSocket, type TlsOptions, createSecureContext } from 'node:tls';
 import type { Codec } from '@iocp/framing';
-import { InvalidOptionError, ListenError, PortClosedError, TlsError, TransportError } from './errors.js';
+import { InvalidOptionError, ListenError, MaxConnectionsError, PortClosedError, TlsError } from './errors.js';
 import { normalizeAddress } from './internal/classify.js';
 import { ClientSession, type SessionHost } from './internal/client-session.js';
-import { ConnectionImpl, connectionOf } from './internal/connection-impl.js';
+import { ConnectionImpl, connectionOf, nowMs } from './internal/connection-impl.js';
 import { HandleTable } from './internal/handle-table.js';
 import { type ResolvedPortOptions, checkListenOptions, resolveConnectOptions, resolvePortOptions } from './internal/options.js';
 import { OutPool } from './internal/out-pool.js';
@@ -243,7 +243,7 @@ class Core implements PortCore, SessionHost {
   }
 
   /** Admission control: the reason to refuse this peer, or undefined to accept. */
-  private admit(entry: ListenerEntry, socket: Socket, raw: string, address: string, family: 'ipv4' | 'ipv6'): RefuseReason | undefined {
+  private admit(entry: ListenerEntry, socket: Socket, address: string, family: 'ipv4' | 'ipv6'): RefuseReason | undefined {
     const o = this.opts;
     if (this.closing || !this.listeners.has(entry)) return 'shutdown';
     if (o.deny?.check(address, family) === true) return 'deny';
@@ -255,7 +255,7 @@ class Core implements PortCore, SessionHost {
     if (h.onAccept === undefined) return undefined;
     try {
       const peer: PeerInfo = {
-        remoteAddress: raw,
+        remoteAddress: socket.remoteAddress ?? '',
         remotePort: socket.remotePort ?? 0,
         remoteFamily: socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
         localAddress: socket.localAddress ?? '',
@@ -269,21 +269,27 @@ class Core implements PortCore, SessionHost {
   }
 
   private accept(entry: ListenerEntry, socket: Socket): void {
-    const raw = socket.remoteAddress;
-    if (raw === undefined) {
-      // Already gone (reset before we saw it).
-      socket.on('error', noop);
-      socket.destroy();
-      return;
+    const o = this.opts;
+    const h = entry.handler;
+    let address = '';
+    let family: 'ipv4' | 'ipv6' = 'ipv4';
+    // Only look the peer address up when a rule needs it: Node caches it on the socket, which
+    // costs memory on every idle connection.
+    if (o.deny !== undefined || o.allow !== undefined || Number.isFinite(o.maxConnectionsPerIp) || h.onAccept !== undefined) {
+      const raw = socket.remoteAddress;
+      if (raw === undefined) {
+        // Already gone (reset before we saw it).
+        socket.on('error', noop);
+        socket.destroy();
+        return;
+      }
+      ({ address, family } = normalizeAddress(raw));
     }
-    const { address, family } = normalizeAddress(raw);
-    const refused = this.admit(entry, socket, raw, address, family);
+    const refused = this.admit(entry, socket, address, family);
     if (refused !== undefined) {
       this.refuse(socket, refused);
       return;
     }
-    const o = this.opts;
-    const h = entry.handler;
     this.accepted++;
     let conn: ConnectionImpl;
     if (entry.secureContext !== undefined) {
@@ -331,7 +337,7 @@ class Core implements PortCore, SessionHost {
     connectTimeoutMs: number,
   ): ConnectionImpl {
     if (this.table.size >= this.opts.maxConnections) {
-      throw new TransportError('IOCP_ERR_MAX_CONNECTIONS', `cannot connect: limits.maxConnections (${this.opts.maxConnections}) reached`);
+      throw new MaxConnectionsError(`cannot connect: limits.maxConnections (${this.opts.maxConnections}) reached`);
     }
     const maxBytes = Math.max(this.opts.maxBytes, codecMaxFrame(options.codec));
     const conn = new ConnectionImpl(this, socket, 'client', options.codec, handler, maxBytes, encrypted, connectTimeoutMs);
@@ -416,7 +422,7 @@ class Core implements PortCore, SessionHost {
   }
 
   private sweep(): void {
-    const now = performance.now();
+    const now = nowMs();
     const t = this.table;
     const n = t.extent;
     for (let slot = 0; slot < n; slot++) {

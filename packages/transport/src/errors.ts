@@ -60,6 +60,13 @@ export class ConnectError extends TransportError {
   }
 }
 
+/** `connect()` while `limits.maxConnections` connections are open. */
+export class MaxConnectionsError extends TransportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IOCP_ERR_MAX_CONNECTIONS', message, options);
+  }
+}
+
 /** TLS handshake or certificate verification failed, or the handshake did not finish in time. */
 export class TlsError extends TransportError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -16,6 +16,7 @@ export {
   IdleTimeoutError,
   InvalidOptionError,
   ListenError,
+  MaxConnectionsError,
   PortClosedError,
   SendQueueOverflowError,
   TlsError,

@@ -59,6 +59,14 @@ function onSocketClose(this: OwnedSocket): void {
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Monotonic milliseconds as an integer: stored in a small-integer field instead of a boxed
+ * double, which keeps a few words off every connection.
+ */
+export function nowMs(): number {
+  return Math.floor(performance.now());
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -157,7 +165,7 @@ export class ConnectionImpl implements Connection, RegionHolder {
     this.codec = codec;
     this.maxBytes = maxBytes;
     this.connectingMs = connectingMs;
-    this.openedAt = performance.now();
+    this.openedAt = nowMs();
     this.lastRead = this.openedAt;
     this.lastActivity = this.openedAt;
     const s = socket as OwnedSocket;
@@ -273,7 +281,7 @@ export class ConnectionImpl implements Connection, RegionHolder {
   markOpen(): void {
     if (this.state !== CONNECTING) return;
     this.state = OPEN;
-    const now = performance.now();
+    const now = nowMs();
     this.lastRead = now;
     this.lastActivity = now;
     this.core.connectionOpened(this);
@@ -522,7 +530,7 @@ export class ConnectionImpl implements Connection, RegionHolder {
     this.state = CLOSING;
     this.reason = reason;
     this.error = error;
-    this.closingSince = performance.now();
+    this.closingSince = nowMs();
     if (this.dirty) this.flush();
     this.socket.end();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close.

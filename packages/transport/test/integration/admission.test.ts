@@ -34,6 +34,10 @@ describe('admission control', () => {
     expect(port.stats().connections.current).toBe(5);
     first.send('still');
     await first.waitFrames(2);
+    // the client side of the same port counts too
+    await expect(port.connect({ host: '127.0.0.1', port: l.port, codec: lengthPrefixed() }, {})).rejects.toMatchObject({
+      code: 'IOCP_ERR_MAX_CONNECTIONS',
+    });
   });
 
   it('maxConnectionsPerSecond (token bucket) refuses a burst beyond the rate', async () => {
