@@ -37,6 +37,17 @@ export async function runPrimary(config: ServerConfig, out: (line: string) => vo
   let metrics: MetricsServer | undefined;
   const restarts: number[] = [];
 
+  // Workers that said they are listening. A stop message sent before a worker installed its
+  // handler would be lost, so a worker still starting gets it when it reports ready.
+  const ready = new Set<number>();
+  let stopMessage: PrimaryToWorker | undefined;
+  cluster.on('message', (worker: Worker, message: unknown) => {
+    if (!isEchoMessage(message) || message.type !== 'echo-server:ready') return;
+    ready.add(worker.id);
+    if (stopMessage && worker.isConnected()) worker.send(stopMessage);
+  });
+  cluster.on('exit', (worker: Worker) => ready.delete(worker.id));
+
   const shutdownWorkers = (why: string): Promise<number> => {
     const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
     const exits = alive.map(
@@ -46,15 +57,17 @@ export async function runPrimary(config: ServerConfig, out: (line: string) => vo
           else w.once('exit', (code, signal) => resolve(signal ? EXIT_FAILURE : (code ?? EXIT_FAILURE)));
         }),
     );
-    const message: PrimaryToWorker = { type: 'echo-server:shutdown', why };
+    stopMessage = { type: 'echo-server:shutdown', why };
     for (const w of alive) {
-      if (w.isConnected()) w.send(message);
-      else w.process.kill('SIGTERM');
+      if (!w.isConnected()) w.process.kill('SIGTERM');
+      else if (ready.has(w.id)) w.send(stopMessage);
     }
     return Promise.all(exits).then((codes) => codes.find((c) => c !== 0) ?? EXIT_OK);
   };
 
+  let signalled = false;
   onShutdownSignal(log, async (why) => {
+    signalled = true;
     stopping = true;
     log.info({ why, workers: config.workers }, 'shutting down workers');
     exitIfStuck(log, config.drainMs + SHUTDOWN_GRACE_MS, 'cluster shutdown');
@@ -73,7 +86,7 @@ export async function runPrimary(config: ServerConfig, out: (line: string) => vo
 
   // Phase 1: every worker listening (or the first failure).
   const addresses = await new Promise<string[]>((resolve, reject) => {
-    let ready = 0;
+    let readyCount = 0;
     let first: string[] | undefined;
     const onMessage = (worker: Worker, message: unknown): void => {
       if (!isEchoMessage(message)) return;
@@ -86,7 +99,7 @@ export async function runPrimary(config: ServerConfig, out: (line: string) => vo
         if (m.addresses.join(' ') !== first.join(' ')) {
           log.warn({ worker: worker.process.pid, addresses: m.addresses, expected: first }, 'worker bound different addresses');
         }
-        if (++ready === config.workers) {
+        if (++readyCount === config.workers) {
           cluster.off('message', onMessage);
           cluster.off('exit', onEarlyExit);
           resolve(first);
@@ -99,12 +112,13 @@ export async function runPrimary(config: ServerConfig, out: (line: string) => vo
     cluster.on('message', onMessage);
     cluster.on('exit', onEarlyExit);
     for (let i = 0; i < config.workers; i++) fork();
-  }).catch(async (error: unknown) => {
+  }).catch(async (error: unknown): Promise<string[]> => {
+    if (signalled) return []; // stopped during startup: the signal handler exits, not an error
     stopping = true;
-    cluster.removeAllListeners('exit');
     await shutdownWorkers('startup failed');
     throw error;
   });
+  if (stopping) return;
 
   // Phase 2: replace workers that die while serving (bounded), metrics, announce.
   cluster.on('exit', (worker, code, signal) => {

@@ -34,6 +34,7 @@ export async function runWorker(config: ServerConfig): Promise<void> {
     if (isEchoMessage(message) && message.type === 'echo-server:shutdown') trigger(message.why);
   });
   process.on('disconnect', () => trigger('primary gone'));
+  if (!process.connected) trigger('primary gone'); // it went away before we listened for that
   try {
     server = await startEchoServer(config, log);
   } catch (error) {
