@@ -76,6 +76,14 @@ describe('confinement', () => {
     client.close();
   });
 
+  it('refuses to start when the partials folder is a symlink out of the root', async () => {
+    const outside = path.join(dir, 'elsewhere');
+    await fsp.mkdir(outside);
+    await fsp.symlink(outside, path.join(root, '.iocp-ft'));
+    await expect(new FileServer({ root }).open()).rejects.toMatchObject({ code: 'IOCP_ERR_FT_BAD_PATH' });
+    expect(await fsp.readdir(outside)).toEqual([]); // nothing was created through the link
+  });
+
   it('refuses to overwrite a folder and to treat a file as a folder', async () => {
     await randomFile(src, 10);
     await fsp.mkdir(path.join(root, 'folder'));

@@ -32,7 +32,22 @@ export class RootFolder {
       throw fromFsError(err, `root ${root}`);
     }
     const r = new RootFolder(fs, real);
-    await fs.mkdir(r.partialsDir, { recursive: true });
+    try {
+      // Create ROOT/.iocp-ft/partial one level at a time; a symlink planted at either level
+      // (which could point outside the root) is refused before anything is created through it.
+      for (const dir of [path.dirname(r.partialsDir), r.partialsDir]) {
+        const st = await fs.lstat(dir).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return undefined;
+          throw err;
+        });
+        if (st === undefined) await fs.mkdir(dir);
+        else if (st.isSymbolicLink() || !st.isDirectory()) {
+          throw new BadPathError(`${dir} must be a real folder inside the root (found a symbolic link or a file)`);
+        }
+      }
+    } catch (err) {
+      throw fromFsError(err, `root ${root}`);
+    }
     return r;
   }
 
