@@ -111,7 +111,9 @@ export async function runPrimary(config: ServerConfig, out: (line: string) => vo
     };
     cluster.on('message', onMessage);
     cluster.on('exit', onEarlyExit);
-    for (let i = 0; i < config.workers; i++) fork();
+    const pids: Array<number | undefined> = [];
+    for (let i = 0; i < config.workers; i++) pids.push(fork().process.pid);
+    log.info({ workers: pids }, 'workers forked');
   }).catch(async (error: unknown): Promise<string[]> => {
     if (signalled) return []; // stopped during startup: the signal handler exits, not an error
     stopping = true;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLIENT_BIN, run, startServer } from '../support/processes.js';
+import { CLIENT_BIN, SERVER_BIN, run, startServer } from '../support/processes.js';
 import { cleanup, socketTo } from '../support/sockets.js';
 import { eventually, framedEcho, metricValue, scrape } from '../support/wire.js';
 
@@ -61,5 +61,38 @@ describe('echo-server --workers (node:cluster)', () => {
     expect(await server.exited).toBe(0);
     const stops = server.stderr().split('\n').filter((l) => l.includes('"worker stopped"'));
     expect(stops).toHaveLength(2);
+  });
+
+  it('SIGTERM while the workers are still starting: exit 0, nothing printed, no worker left behind', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [SERVER_BIN, '--listen', '127.0.0.1:0', '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const forked = await eventually(() => stderr.split('\n').find((l) => l.includes('"workers forked"')));
+      const workers = (JSON.parse(forked) as { workers: number[] }).workers;
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout).toBe('');
+      for (const pid of workers) {
+        await eventually(() => {
+          try {
+            process.kill(pid, 0); // probe only: is the worker still alive?
+            return undefined;
+          } catch {
+            return true;
+          }
+        });
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });
