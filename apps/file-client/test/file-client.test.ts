@@ -100,6 +100,26 @@ describe('file-client CLI against file-server', () => {
     expect((await runClient([...srv(s), '--token', 'sesame', 'list'])).code).toBe(0);
   });
 
+  it('TLS: --ca verifies, --tls without the CA is refused, --insecure works and says so', async () => {
+    const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
+    const cert = path.join(fixtures, 'cert.pem');
+    const s = await startServer(['--root', root, '--tls-cert', cert, '--tls-key', path.join(fixtures, 'key.pem')]);
+    const src = path.join(dir, 'f.txt');
+    await fsp.writeFile(src, 'over tls');
+    const ok = await runClient([...srv(s), '--ca', cert, 'put', src]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await fsp.readFile(path.join(root, 'f.txt'), 'utf8')).toBe('over tls');
+    const refused = await runClient([...srv(s), '--tls', 'list']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^file-client: IOCP_ERR_\w+: /);
+    const insecure = await runClient([...srv(s), '--insecure', 'stat', 'f.txt']);
+    expect(insecure.code).toBe(0);
+    expect(insecure.stdout).toBe('8\n');
+    expect(insecure.stderr).toMatch(/--insecure: the server certificate is NOT verified/);
+    const plain = await runClient([...srv(s), 'list']);
+    expect(plain.code).toBe(1);
+  });
+
   it('upload: kill -9 of the client mid-transfer, then resume → byte-identical', async () => {
     const s = await startServer(['--root', root]);
     const src = path.join(dir, 'big.bin');

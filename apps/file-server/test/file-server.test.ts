@@ -3,11 +3,11 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FileClient } from '@iocp/file-transfer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER = path.resolve(here, '../bin/file-server.js');
-const CLIENT = path.resolve(here, '../../file-client/bin/file-client.js');
 const CERT = path.join(here, 'fixtures/cert.pem');
 const KEY = path.join(here, 'fixtures/key.pem');
 
@@ -30,6 +30,12 @@ interface Result {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** Connect with the package client (this app's tests do not depend on the file-client app). */
+async function client(address: string, extra: Partial<Parameters<typeof FileClient.connect>[0]> = {}): Promise<FileClient> {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address)!;
+  return FileClient.connect({ host: m[1]!, port: Number(m[2]), ...extra });
 }
 
 function run(bin: string, args: string[]): { proc: ChildProcess; done: Promise<Result>; stdout: () => string } {
@@ -63,8 +69,9 @@ describe('file-server', () => {
       const [v4, v6] = await listening(s, 2);
       expect(v4).toMatch(/^listening 127\.0\.0\.1:[1-9]\d*$/);
       expect(v6).toMatch(/^listening \[::1\]:[1-9]\d*$/);
-      const r = await run(CLIENT, ['--server', v6!.slice('listening '.length), 'list']).done;
-      expect(r.code, r.stderr).toBe(0);
+      const c = await client(v6!.slice('listening '.length));
+      expect(await c.list()).toEqual([]);
+      await c.close();
       s.proc.kill(signal);
       const end = await s.done;
       expect(end.code).toBe(0);
@@ -95,22 +102,19 @@ describe('file-server', () => {
     expect(missing.stderr).toMatch(/^file-server: IOCP_ERR_FT_NOT_FOUND: /);
   });
 
-  it('serves TLS: --ca verifies, --tls without the CA is refused, --insecure works and warns', async () => {
+  it('serves TLS: verified with the CA, refused without it', async () => {
     const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--tls-cert', CERT, '--tls-key', KEY]);
     const [line] = await listening(s);
     const addr = line!.slice('listening '.length);
     const src = path.join(dir, 'f.txt');
     await fsp.writeFile(src, 'over tls');
-    const ok = await run(CLIENT, ['--server', addr, '--ca', CERT, 'put', src]).done;
-    expect(ok.code, ok.stderr).toBe(0);
+    const ca = await fsp.readFile(CERT);
+    const c = await client(addr, { tls: { ca } });
+    expect(c.encrypted).toBe(true);
+    await c.put(src, 'f.txt');
+    await c.close();
     expect(await fsp.readFile(path.join(root, 'f.txt'), 'utf8')).toBe('over tls');
-    const refused = await run(CLIENT, ['--server', addr, '--tls', 'list']).done;
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^file-client: IOCP_ERR_/);
-    const insecure = await run(CLIENT, ['--server', addr, '--insecure', 'stat', 'f.txt']).done;
-    expect(insecure.code).toBe(0);
-    expect(insecure.stdout).toBe('8\n');
-    expect(insecure.stderr).toMatch(/--insecure: the server certificate is NOT verified/);
+    await expect(client(addr, { tls: true })).rejects.toMatchObject({ code: expect.stringMatching(/^IOCP_ERR_/) });
   });
 
   it('enforces --max-file-size and keeps serving', async () => {
@@ -119,10 +123,10 @@ describe('file-server', () => {
     const addr = line!.slice('listening '.length);
     const big = path.join(dir, 'big');
     await fsp.writeFile(big, Buffer.alloc(1025));
-    const r = await run(CLIENT, ['--server', addr, 'put', big]).done;
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^file-client: IOCP_ERR_FT_TOO_LARGE: /);
+    const c = await client(addr);
+    await expect(c.put(big, 'big')).rejects.toMatchObject({ code: 'IOCP_ERR_FT_TOO_LARGE' });
     await fsp.writeFile(big, Buffer.alloc(1024));
-    expect((await run(CLIENT, ['--server', addr, 'put', big]).done).code).toBe(0);
+    expect((await c.put(big, 'big')).size).toBe(1024);
+    await c.close();
   });
 });
