@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { delimiter, lengthPrefixed, raw } from '@iocp/framing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompletionPort, type Connection } from '../../src/index.js';
-import { Cleanup, closeRecorder, plainClient, waitFor } from './helpers.js';
+import { Cleanup, closeRecorder, expectClosedByServer, plainClient, waitFor } from './helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -145,6 +145,42 @@ describe('connections', () => {
     expect((await good.waitFrames(1))[0]!.toString()).toBe('still here');
     expect(rec.closes).toEqual([expect.objectContaining({ reason: 'handler-error', code: 'IOCP_ERR_HANDLER' })]);
     expect(port.stats().connections.current).toBe(1);
+  });
+
+  it('an exception in onClose or onAccept is reported as a warning and the port keeps serving', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => {
+      if (w.code === 'IOCP_WARN_CALLBACK') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const port = cleanup.port(new CompletionPort());
+      let accepts = 0;
+      const l = await port.listen({ codec: lengthPrefixed() }, {
+        onAccept() {
+          accepts++;
+          if (accepts === 2) throw new Error('accept hook broke');
+          return true;
+        },
+        onMessage: (c, f) => void c.send(f),
+        onClose() {
+          throw new Error('close hook broke');
+        },
+      });
+      const a = cleanup.socket(await plainClient(l.port));
+      a.socket.end();
+      await a.waitClosed();
+      await expectClosedByServer(l.port); // the second accept throws: refused as 'hook'
+      const c = cleanup.socket(await plainClient(l.port));
+      c.send('alive');
+      await c.waitFrames(1);
+      await waitFor(() => warnings.length === 2);
+      expect(warnings.some((w) => w.includes('close hook broke'))).toBe(true);
+      expect(warnings.some((w) => w.includes('accept hook broke'))).toBe(true);
+      expect(port.stats().connections.refused).toEqual({ hook: 1 });
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('connect to a closed port rejects with IOCP_ERR_CONNECT_REFUSED and reports connect-failed', async () => {
