@@ -14,6 +14,8 @@ export interface ServerConfig {
   readonly chunkSize: number;
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly drainMs: number;
+  /** Where to serve Prometheus metrics, if anywhere. */
+  readonly metrics: HostPort | undefined;
   readonly logLevel: string;
 }
 
@@ -63,6 +65,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     .addOption(new Option('--tls-cert <file>', 'PEM certificate file; turns TLS on, needs --tls-key'))
     .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
     .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued frames drain this long').argParser(wrap((t) => parseSize(t, 0, 2 ** 31 - 1))).default(2000))
+    .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics (prints "metrics HOST:PORT")').argParser(wrap(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .exitOverride()
     .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
@@ -86,6 +89,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     tlsCert?: string;
     tlsKey?: string;
     drainTimeout: number;
+    metrics?: HostPort;
     logLevel: string;
   }>();
   if (!o.root) throw new UsageError('--root <dir> is required');
@@ -106,6 +110,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       chunkSize,
       tls: o.tlsCert && o.tlsKey ? { cert: readPem('--tls-cert', o.tlsCert), key: readPem('--tls-key', o.tlsKey) } : undefined,
       drainMs: o.drainTimeout,
+      metrics: o.metrics,
       logLevel: o.logLevel,
     },
   };

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { parseServerArgs } from './cli.js';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, formatErrorLine } from './errors.js';
 import { formatHostPort } from './internal/host-port.js';
+import { type MetricsEndpoint, serveMetrics } from './metrics.js';
 
 const APP = 'file-server';
 
@@ -27,6 +28,11 @@ async function main(): Promise<void> {
     const listener = await server.listen({ host: l.host, port: l.port, ...(c.tls ? { tls: c.tls } : {}) });
     process.stdout.write(`listening ${formatHostPort(l.host, listener.port)}\n`);
   }
+  let metrics: MetricsEndpoint | undefined;
+  if (c.metrics) {
+    metrics = await serveMetrics(c.metrics, () => server.stats());
+    process.stdout.write(`metrics ${metrics.address}\n`);
+  }
   log.info({ root: server.root, tls: c.tls !== undefined, token: c.token !== undefined }, 'serving');
   let stopping = false;
   const stop = (signal: string): void => {
@@ -40,7 +46,7 @@ async function main(): Promise<void> {
       log.error('shutdown did not finish in time: exiting');
       process.exit(1);
     }, c.drainMs + 5000).unref();
-    server.close({ drainMs: c.drainMs }).then(
+    Promise.all([server.close({ drainMs: c.drainMs }), metrics?.close()]).then(
       () => {
         log.info('stopped');
         process.exit(0);

@@ -117,6 +117,28 @@ describe('file-server', () => {
     await expect(client(addr, { tls: true })).rejects.toMatchObject({ code: expect.stringMatching(/^IOCP_ERR_/) });
   });
 
+  it('serves Prometheus metrics with --metrics and prints the bound address', async () => {
+    const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--metrics', '127.0.0.1:0']);
+    const [line] = await listening(s);
+    let m: RegExpExecArray | null = null;
+    while (!(m = /^metrics (127\.0\.0\.1:\d+)$/m.exec(s.stdout()))) await new Promise((r) => setTimeout(r, 10));
+    const src = path.join(dir, 'm.bin');
+    await fsp.writeFile(src, Buffer.alloc(1000, 7));
+    const c = await client(line!.slice('listening '.length));
+    await c.put(src, 'm.bin');
+    await expect(c.stat('../x')).rejects.toMatchObject({ code: 'IOCP_ERR_FT_BAD_PATH' });
+    await c.close();
+    const res = await fetch(`http://${m[1]}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^iocp_file_server_uploads_published_total 1$/m);
+    expect(text).toMatch(/^iocp_file_server_data_received_bytes_total 1000$/m);
+    expect(text).toMatch(/^iocp_file_server_failures_total\{code="IOCP_ERR_FT_BAD_PATH"\} 1$/m);
+    expect(text).toMatch(/^# TYPE iocp_file_server_connections gauge$/m);
+    expect((await fetch(`http://${m[1]}/other`)).status).toBe(404);
+  });
+
   it('enforces --max-file-size and keeps serving', async () => {
     const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--max-file-size', '1k']);
     const [line] = await listening(s);

@@ -6,7 +6,7 @@ import { ConnectionClosedError, InvalidOptionError } from './errors.js';
 import { type FileSystem, nodeFileSystem } from './file-system.js';
 import type { FrameConnection } from './frame-connection.js';
 import { RootFolder } from './internal/root-folder.js';
-import type { Logger, ServerContext } from './internal/server-context.js';
+import type { Logger, ServerContext, ServerCounters } from './internal/server-context.js';
 import { DATA_HEADER_LENGTH } from './messages.js';
 import { ServerSession } from './server-session.js';
 
@@ -20,6 +20,16 @@ export interface FileServerListenOptions {
   port?: number;
   /** PEM certificate and key: connections are TLS. Default: plain TCP. */
   tls?: ListenTlsOptions;
+}
+
+/** A snapshot of a server's activity ({@link FileServer.stats}). Counters are totals since start. */
+export interface FileServerStats extends ServerCounters {
+  /** Connections being served now. */
+  connections: number;
+  /** Names with an upload in progress now. */
+  uploadsInProgress: number;
+  /** Transport totals (bytes on the wire, frames) when the server listens through `listen()`. */
+  transport: { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number } | undefined;
 }
 
 /** Options of a {@link FileServer}. Every option is validated by the constructor. */
@@ -94,6 +104,15 @@ export class FileServer {
   private opening: Promise<void> | undefined;
   private readonly sessions = new Set<ServerSession>();
   private readonly busy = new Map<string, Promise<void> | undefined>();
+  private readonly counters: ServerCounters = {
+    uploadsStarted: 0,
+    uploadsPublished: 0,
+    downloadsStarted: 0,
+    downloadsCompleted: 0,
+    bytesReceived: 0,
+    bytesSent: 0,
+    failures: {},
+  };
 
   constructor(options: FileServerOptions) {
     if (!options || typeof options.root !== 'string' || options.root === '') throw new InvalidOptionError('root is required');
@@ -139,6 +158,7 @@ export class FileServer {
       minFreeBytes: o.minFreeBytes,
       busy: this.busy,
       log: o.logger,
+      counters: this.counters,
     };
   }
 
@@ -213,6 +233,18 @@ export class FileServer {
   /** Connections being served. */
   get connections(): number {
     return this.sessions.size;
+  }
+
+  /** Activity counters and current gauges (e.g. for a Prometheus endpoint). */
+  stats(): FileServerStats {
+    const t = this.port?.stats();
+    return {
+      ...this.counters,
+      failures: { ...this.counters.failures },
+      connections: this.sessions.size,
+      uploadsInProgress: this.busy.size,
+      transport: t ? { bytesIn: t.bytesIn, bytesOut: t.bytesOut, messagesIn: t.messagesIn, messagesOut: t.messagesOut } : undefined,
+    };
   }
 
   /** Names with an upload in progress. */

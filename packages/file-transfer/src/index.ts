@@ -14,6 +14,6 @@ export {
   type RemoteStat,
   downloadPartialPath,
 } from './client-session.js';
-export { FileServer, type FileServerOptions, type Logger, DEFAULT_PORT_OPTIONS } from './file-server.js';
+export { FileServer, type FileServerOptions, type FileServerStats, type Logger, DEFAULT_PORT_OPTIONS } from './file-server.js';
 export type { FileServerListenOptions } from './file-server.js';
 export { FileClient, type FileClientOptions } from './file-client.js';

@@ -130,10 +130,16 @@ export class ServerSession implements FrameSink {
   /** End the connection with a connection-level ERROR (id 0). */
   private fatal(err: FileTransferError): void {
     if (this.state === 'closed') return;
+    this.countFailure(err.code);
     this.ctx.log?.warn({ peer: this.peer, code: err.code, err: err.message }, 'closing connection');
     this.send({ type: MessageType.Error, id: 0, code: err.code, message: err.message });
     this.conn.close();
     this.onClose(err);
+  }
+
+  private countFailure(code: string): void {
+    const f = this.ctx.counters.failures;
+    f[code] = (f[code] ?? 0) + 1;
   }
 
   private dispatch(m: Message): void {
@@ -167,6 +173,7 @@ export class ServerSession implements FrameSink {
         const t = this.transfers.get(m.id);
         if (t?.kind !== 'put') return; // late data of a failed or cancelled upload
         if (!t.receiver) throw new ProtocolError(`transfer ${m.id}: DATA before PUT_READY`);
+        this.ctx.counters.bytesReceived += m.payload.length;
         try {
           t.receiver.onData(m.payload);
         } catch (err) {
@@ -230,6 +237,7 @@ export class ServerSession implements FrameSink {
   private failTransfer(t: Transfer, err: unknown): void {
     if (t.closed) return;
     const e = err instanceof FileTransferError ? err : fromFsError(err, 'request');
+    this.countFailure(e.code);
     this.ctx.log?.warn({ peer: this.peer, id: t.id, name: 'name' in t ? t.name : undefined, code: e.code, err: e.message }, 'request failed');
     this.send(errorMessage(t.id, e));
     this.drop(t, e);
@@ -312,6 +320,7 @@ export class ServerSession implements FrameSink {
       const receiver = new FileReceiver(this.conn, m.id, fh, offset, m.size, hash, this.ctx.window, (err) => this.failTransfer(t, err));
       t.receiver = receiver;
       this.send({ type: MessageType.PutReady, id: m.id, offset, prefixHash: hash.copy().digest(), credit: this.ctx.window });
+      this.ctx.counters.uploadsStarted++;
       this.ctx.log?.info({ peer: this.peer, id: m.id, name: m.name, size: m.size, offset }, 'upload started');
     } catch (err) {
       throw fromFsError(err, m.name);
@@ -349,6 +358,7 @@ export class ServerSession implements FrameSink {
     await fs.rename(t.partial, t.target);
     await syncFolder(this.ctx, path.dirname(t.target));
     this.send({ type: MessageType.PutDone, id: t.id, size: t.size, sha256: digest });
+    this.ctx.counters.uploadsPublished++;
     this.ctx.log?.info({ peer: this.peer, id: t.id, name: t.name, size: t.size, sha256: digest.toString('hex') }, 'upload published');
     t.closed = true;
     this.transfers.delete(t.id);
@@ -378,10 +388,17 @@ export class ServerSession implements FrameSink {
       if (t.closed) return;
       const h = offset > 0 ? hash : createHash('sha256');
       this.send({ type: MessageType.GetReady, id: m.id, size: st.size, offset, mtimeMs: Math.floor(st.mtimeMs) });
-      const sender = new FileSender(this.conn, m.id, fh, offset, st.size, h, this.chunk, m.credit, MessageType.GetEnd);
+      const counters = this.ctx.counters;
+      let sent = offset;
+      const sender = new FileSender(this.conn, m.id, fh, offset, st.size, h, this.chunk, m.credit, MessageType.GetEnd, (pos) => {
+        counters.bytesSent += pos - sent;
+        sent = pos;
+      });
       t.sender = sender;
+      counters.downloadsStarted++;
       sender.start();
       await sender.done;
+      counters.downloadsCompleted++;
       this.ctx.log?.info({ peer: this.peer, id: m.id, name: m.name, size: st.size, offset }, 'download sent');
       t.closed = true;
       this.transfers.delete(t.id);

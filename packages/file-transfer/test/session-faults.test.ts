@@ -34,7 +34,7 @@ async function snapshot(folder: string): Promise<string[]> {
 describe('confinement', () => {
   it('refuses every hostile name for put, get, stat and delete, and writes nothing anywhere', async () => {
     await randomFile(src, 100);
-    const { client } = await memorySetup({ root });
+    const { client, server } = await memorySetup({ root });
     const before = await snapshot(dir);
     for (const [name, why] of HOSTILE_NAMES) {
       await expect(client.put(src, name), `put ${why}`).rejects.toMatchObject({ code: 'IOCP_ERR_FT_BAD_PATH' });
@@ -42,7 +42,8 @@ describe('confinement', () => {
       await expect(client.stat(name), `stat ${why}`).rejects.toMatchObject({ code: 'IOCP_ERR_FT_BAD_PATH' });
       await expect(client.delete(name), `delete ${why}`).rejects.toMatchObject({ code: 'IOCP_ERR_FT_BAD_PATH' });
     }
-    // The connection survived every refusal.
+    // The connection survived every refusal, and each was counted.
+    expect(server.stats().failures).toEqual({ IOCP_ERR_FT_BAD_PATH: 4 * HOSTILE_NAMES.length });
     await client.put(src, 'ok.bin');
     const after = (await snapshot(dir)).filter((p) => !p.endsWith('ok.bin'));
     expect(after).toEqual(before);

@@ -8,6 +8,20 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
+/** Counters of one server (mutated by its sessions; read through `FileServer.stats()`). */
+export interface ServerCounters {
+  uploadsStarted: number;
+  uploadsPublished: number;
+  downloadsStarted: number;
+  downloadsCompleted: number;
+  /** DATA payload bytes received (uploads). */
+  bytesReceived: number;
+  /** DATA payload bytes sent (downloads). */
+  bytesSent: number;
+  /** Failed requests and closed connections, by error code. */
+  failures: Record<string, number>;
+}
+
 /** What every session of one server shares. */
 export interface ServerContext {
   readonly root: RootFolder;
@@ -26,4 +40,5 @@ export interface ServerContext {
    */
   readonly busy: Map<string, Promise<void> | undefined>;
   readonly log: Logger | undefined;
+  readonly counters: ServerCounters;
 }

@@ -52,6 +52,10 @@ describe('over real loopback TCP (@iocp/transport)', () => {
       expect((await c.stat(`sizes/${size}.bin`)).size).toBe(size);
     }
     expect((await c.list('sizes')).length).toBe(4);
+    const st = server!.stats();
+    const total = 0 + 1 + 65537 + 3 * 1024 * 1024 + 5;
+    expect(st).toMatchObject({ uploadsStarted: 4, uploadsPublished: 4, downloadsStarted: 4, downloadsCompleted: 4, bytesReceived: total, bytesSent: total, failures: {}, connections: 1 });
+    expect(st.transport!.bytesIn).toBeGreaterThan(total);
   });
 
   it('serves several clients with concurrent transfers at once', async () => {
