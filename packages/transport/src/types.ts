@@ -170,7 +170,8 @@ export interface PeerInfo {
  * What the app does with connections. All callbacks are optional.
  *
  * Ordering rule: for ONE connection the callbacks never overlap and run in event order
- * (`onOpen`, then `onMessage`s and `onDrain`s, then exactly one `onClose`). When a callback
+ * (`onOpen`, then `onMessage`s and `onDrain`s, `onEnd` when the peer stops sending, then exactly
+ * one `onClose`). When a callback
  * returns a promise, later events of that connection wait until it settles, and reading from
  * that socket pauses meanwhile. Different connections run independently.
  *
@@ -186,6 +187,13 @@ export interface Handler<Owner = unknown> {
   onMessage?(conn: Connection<Owner>, frame: Buffer): void | Promise<void>;
   /** Queued bytes fell to the low watermark after `writable` had gone false. */
   onDrain?(conn: Connection<Owner>): void | Promise<void>;
+  /**
+   * The peer finished sending (FIN) and every frame it sent has been delivered. Without this
+   * callback the connection then closes (`peer-closed`) once queued sends are flushed. Return a
+   * promise to keep the write side open until it settles — e.g. until replies of work still in
+   * flight (worker jobs) have been sent; `conn.send` keeps working meanwhile.
+   */
+  onEnd?(conn: Connection<Owner>): void | Promise<void>;
   /**
    * Called once for every connection the port created, including a client attempt that never
    * opened (`connect-failed`). `error` carries the coded cause when there is one.

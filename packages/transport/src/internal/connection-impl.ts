@@ -29,6 +29,7 @@ const CLOSED = 3;
 const EV_OPEN = 0;
 const EV_MESSAGE = 1;
 const EV_DRAIN = 2;
+const EV_END = 3;
 
 /** Bits of `activity`, collected between watchdog sweeps (no clock read per event). */
 const READ = 1;
@@ -116,6 +117,7 @@ export class ConnectionImpl implements Connection, RegionHolder {
   private pendingOpen = false;
   private pendingDrain = false;
   private closeDelivered = false;
+  private endDelivered = false;
   private appPaused = false;
   private socketPaused = false;
   private readEnded = false;
@@ -449,11 +451,19 @@ export class ConnectionImpl implements Connection, RegionHolder {
         return;
       }
       if (this.readEnded && !this.appPaused) {
-        try {
-          this.reader?.end();
-        } catch (e) {
-          this.frameFailed(e);
-          return;
+        if (!this.endDelivered) {
+          this.endDelivered = true;
+          try {
+            this.reader?.end();
+          } catch (e) {
+            this.frameFailed(e);
+            return;
+          }
+          if (this.handler.onEnd !== undefined) {
+            // A promise from onEnd keeps the write side open until it settles; run() comes back here.
+            this.invoke(EV_END, undefined);
+            if (this.busy || this.state !== OPEN) return;
+          }
         }
         this.beginClose('peer-closed', undefined);
         return;
@@ -468,7 +478,8 @@ export class ConnectionImpl implements Connection, RegionHolder {
     try {
       if (kind === EV_MESSAGE) result = h.onMessage!(this, frame!);
       else if (kind === EV_OPEN) result = h.onOpen?.(this);
-      else result = h.onDrain?.(this);
+      else if (kind === EV_DRAIN) result = h.onDrain?.(this);
+      else result = h.onEnd?.(this);
     } catch (e) {
       this.handlerFailed(e);
       return;

@@ -52,6 +52,49 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('peer half-close', () => {
+  it('without onEnd, replies queued before the FIN are flushed, then the connection closes (peer-closed)', async () => {
+    const port = cleanup.port(new CompletionPort());
+    const rec = closeRecorder();
+    const l = await port.listen({ codec: lengthPrefixed() }, { onMessage: (c, f) => void c.send(f), onClose: rec.onClose });
+    const c = cleanup.socket(await plainClient(l.port));
+    c.send('a');
+    c.send('b');
+    c.socket.end();
+    await c.waitClosed();
+    expect(c.frames.map((f) => f.toString())).toEqual(['a', 'b']);
+    await waitFor(() => rec.closes.length === 1);
+    expect(rec.closes[0]!.reason).toBe('peer-closed');
+  });
+
+  it('onEnd returning a promise keeps the write side open for work still in flight', async () => {
+    const port = cleanup.port(new CompletionPort());
+    const rec = closeRecorder();
+    const inflight = new Map<Connection, Promise<void>[]>();
+    const l = await port.listen({ codec: lengthPrefixed() }, {
+      onMessage(conn, f) {
+        // work that finishes after the handler returned (like a worker job)
+        const copy = Buffer.from(f);
+        const job = new Promise<void>((r) => setTimeout(r, 50)).then(() => void conn.send(copy));
+        const list = inflight.get(conn) ?? [];
+        list.push(job);
+        inflight.set(conn, list);
+      },
+      async onEnd(conn) {
+        await Promise.all(inflight.get(conn) ?? []);
+      },
+      onClose: rec.onClose,
+    });
+    const c = cleanup.socket(await plainClient(l.port));
+    for (let i = 0; i < 5; i++) c.send(`job${i}`);
+    c.socket.end();
+    await c.waitClosed();
+    expect(c.frames.map((f) => f.toString())).toEqual(['job0', 'job1', 'job2', 'job3', 'job4']);
+    await waitFor(() => rec.closes.length === 1);
+    expect(rec.closes[0]!.reason).toBe('peer-closed');
+  });
+});
+
 describe('client reconnect', () => {
   it('reconnects with backoff after the server restarts on the same port; same handler, new handle', async () => {
     const codec = lengthPrefixed();
