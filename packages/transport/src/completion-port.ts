@@ -1,7 +1,7 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { type SecureContext, TLSSocket, type TlsOptions, createSecureContext } from 'node:tls';
 import type { Codec } from '@iocp/framing';
-import { InvalidOptionError, ListenError, MaxConnectionsError, PortClosedError, TlsError } from './errors.js';
+import { InvalidOptionError, ListenError, MaxConnectionsError, PortClosedError } from './errors.js';
 import { normalizeAddress } from './internal/classify.js';
 import { ClientSession, type SessionHost } from './internal/client-session.js';
 import { ConnectionImpl, connectionOf, nowMs } from './internal/connection-impl.js';
@@ -293,7 +293,13 @@ class Core implements PortCore, SessionHost {
     this.accepted++;
     let conn: ConnectionImpl;
     if (entry.secureContext !== undefined) {
-      const tlsSocket = new TLSSocket(socket, { ...entry.tlsOptions, isServer: true, secureContext: entry.secureContext });
+      const tlsSocket = new TLSSocket(socket, {
+        ...entry.tlsOptions,
+        isServer: true,
+        secureContext: entry.secureContext,
+        // tls.createServer's default; a bare TLSSocket would otherwise treat it as false
+        rejectUnauthorized: entry.tlsOptions?.rejectUnauthorized ?? true,
+      });
       const deadline = o.firstDataMs > 0 ? Math.min(o.firstDataMs, o.handshakeMs) : o.handshakeMs;
       conn = new ConnectionImpl(this, tlsSocket, 'server', entry.codec, h, entry.maxBytes, true, deadline);
       tlsSocket.once('secure', onServerSecure);
@@ -486,14 +492,10 @@ class Core implements PortCore, SessionHost {
 }
 
 function onServerSecure(this: TLSSocket): void {
-  const conn = connectionOf(this);
-  if (conn === undefined) return;
-  const opts = this as unknown as { _requestCert?: boolean; _rejectUnauthorized?: boolean };
-  if (opts._requestCert === true && opts._rejectUnauthorized !== false && !this.authorized) {
-    conn.abort('tls-error', new TlsError(`client certificate rejected: ${String(this.authorizationError)}`));
-    return;
-  }
-  conn.markOpen();
+  // With requestCert, rejectUnauthorized (default true here, as in tls.createServer) makes
+  // OpenSSL fail the handshake for a missing or untrusted client certificate, so reaching
+  // 'secure' means the peer is verified.
+  connectionOf(this)?.markOpen();
 }
 
 function checkHandler(handler: unknown): void {
