@@ -1,9 +1,8 @@
-import cluster from 'node:cluster';
-import { parseServerArgs } from './cli.js';
-import { WorkerStartupError, runPrimary } from './cluster-primary.js';
-import { runWorker } from './cluster-worker.js';
-import { EXIT_FAILURE, formatErrorLine } from './errors.js';
-import { runSingle } from './run-single.js';
+// Only the signal guard is imported statically: the rest (commander, pino, prom-client, the
+// transport) loads after it, so a SIGINT/SIGTERM during startup still exits 0.
+import { exitOnSignalUntilReady } from './signals.js';
+
+exitOnSignalUntilReady();
 
 const APP = 'echo-server';
 const out = (line: string): void => {
@@ -13,25 +12,34 @@ const err = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-function fail(error: unknown): void {
-  if (error instanceof WorkerStartupError) {
-    err(error.line);
-    process.exit(error.workerExitCode);
-  }
-  err(formatErrorLine(APP, error));
-  process.exit((error as { exitCode?: number }).exitCode ?? EXIT_FAILURE);
-}
-
 async function main(): Promise<void> {
-  const parsed = parseServerArgs(process.argv.slice(2), (text) => process.stdout.write(text));
-  if (parsed.kind === 'exit') {
-    process.exitCode = parsed.exitCode;
-    return;
+  const [{ default: cluster }, { parseServerArgs }, { EXIT_FAILURE, formatErrorLine }] = await Promise.all([
+    import('node:cluster'),
+    import('./cli.js'),
+    import('./errors.js'),
+  ]);
+  try {
+    const parsed = parseServerArgs(process.argv.slice(2), (text) => process.stdout.write(text));
+    if (parsed.kind === 'exit') {
+      process.exitCode = parsed.exitCode;
+      return;
+    }
+    const { config } = parsed;
+    if (config.workers <= 1) await (await import('./run-single.js')).runSingle(config, out);
+    else if (cluster.isPrimary) await (await import('./cluster-primary.js')).runPrimary(config, out, err);
+    else await (await import('./cluster-worker.js')).runWorker(config);
+  } catch (error) {
+    const { WorkerStartupError } = await import('./cluster-primary.js');
+    if (error instanceof WorkerStartupError) {
+      err(error.line);
+      process.exit(error.workerExitCode);
+    }
+    err(formatErrorLine(APP, error));
+    process.exit((error as { exitCode?: number }).exitCode ?? EXIT_FAILURE);
   }
-  const { config } = parsed;
-  if (config.workers <= 1) await runSingle(config, out);
-  else if (cluster.isPrimary) await runPrimary(config, out, err);
-  else await runWorker(config);
 }
 
-main().catch(fail);
+main().catch((error: unknown) => {
+  err(`${APP}: IOCP_ERR_INTERNAL: ${(error as Error)?.message ?? String(error)}`);
+  process.exit(1);
+});

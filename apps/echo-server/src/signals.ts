@@ -10,6 +10,30 @@ export interface ShutdownPolicy {
   onSecondSignal?: () => void;
 }
 
+/** What the one SIGINT/SIGTERM listener does now; replaced, never removed (see below). */
+let onSignal: (signal: NodeJS.Signals) => void = () => process.exit(0);
+let installed = false;
+
+/**
+ * One listener per signal for the whole life of the process, delegating to `onSignal`.
+ * Removing the last listener closes Node's signal watcher, and a signal already caught but not
+ * yet dispatched is then lost, so handlers are swapped instead of removed and re-added.
+ */
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('SIGINT', (signal) => onSignal(signal));
+  process.on('SIGTERM', (signal) => onSignal(signal));
+}
+
+/**
+ * Until {@link onShutdownSignal} takes over, SIGINT/SIGTERM exit 0 at once: nothing has been
+ * opened yet, so there is nothing to drain (and Node's default would die by the signal).
+ */
+export function exitOnSignalUntilReady(): void {
+  install();
+}
+
 /**
  * Run `shutdown` once, on the first SIGINT or SIGTERM or when the returned trigger is called
  * (e.g. by an IPC message from the cluster primary); later triggers are ignored, except a
@@ -29,7 +53,8 @@ export function onShutdownSignal(
       process.exit(1);
     });
   };
-  const onSignal = (signal: NodeJS.Signals): void => {
+  install();
+  onSignal = (signal) => {
     if (started && policy.onSecondSignal) {
       log.warn({ signal }, 'second stop signal during shutdown: stopping now');
       policy.onSecondSignal();
@@ -37,8 +62,6 @@ export function onShutdownSignal(
     }
     trigger(signal);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   return trigger;
 }
 
