@@ -30,9 +30,7 @@ export function createEchoHandler(log: Logger, processor: FrameProcessor | undef
       processor === undefined
         ? reply
         : (conn, frame) => {
-            const out = processor.process(frame);
-            if (out instanceof Promise) return out.then((bytes) => reply(conn, bytes));
-            reply(conn, out);
+            reply(conn, processor.process(frame));
           },
     onDrain(conn) {
       conn.resume();

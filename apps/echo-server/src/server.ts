@@ -1,10 +1,9 @@
 import { lengthPrefixed, raw } from '@iocp/framing';
 import { CompletionPort, type Listener } from '@iocp/transport';
 import type { ServerConfig } from './cli.js';
-import { createEchoHandler } from './echo-handler.js';
 import { StartupError } from './errors.js';
 import { formatHostPort } from './internal/parse-address.js';
-import { createFrameProcessor } from './job-hook.js';
+import { createJobHook } from './job-hook.js';
 import type { Logger } from './logger.js';
 
 /** Send-queue cap floor: 4 MiB per connection. */
@@ -34,7 +33,7 @@ export function sendQueueCap(config: Pick<ServerConfig, 'mode' | 'maxFrame'>): n
 
 /** Create the port, open every listener, wire the echo handler. Closes the port if any listener fails. */
 export async function startEchoServer(config: ServerConfig, log: Logger): Promise<EchoServer> {
-  const processor = createFrameProcessor(config);
+  const hook = createJobHook(config, log);
   const port = new CompletionPort({
     limits: {
       maxConnections: config.maxConnections ?? Number.POSITIVE_INFINITY,
@@ -45,7 +44,7 @@ export async function startEchoServer(config: ServerConfig, log: Logger): Promis
     sendQueue: { maxBytes: sendQueueCap(config) },
   });
   const codec = config.mode === 'framed' ? lengthPrefixed({ maxFrameLength: config.maxFrame }) : raw();
-  const handler = createEchoHandler(log, processor);
+  const { handler } = hook;
   const listeners: Listener[] = [];
   for (const at of config.listen) {
     try {
@@ -54,6 +53,7 @@ export async function startEchoServer(config: ServerConfig, log: Logger): Promis
       );
     } catch (error) {
       await port.close({ drainMs: 0 }).catch(() => {});
+      await hook.close();
       const cause = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
       const why = cause.cause?.code ?? cause.code ?? cause.message;
       throw new StartupError('IOCP_ERR_LISTEN', `cannot listen on ${formatHostPort(at.host, at.port)}: ${why}`, {
@@ -70,7 +70,7 @@ export async function startEchoServer(config: ServerConfig, log: Logger): Promis
     addresses: listeners.map((l) => l.address),
     async close(drainMs) {
       await port.close({ drainMs });
-      await processor?.close();
+      await hook.close();
     },
   };
 }

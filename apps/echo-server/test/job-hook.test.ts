@@ -1,22 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { createFrameProcessor } from '../src/job-hook.js';
+import { InlineCostProcessor, createJobHook } from '../src/job-hook.js';
+import { createLogger } from '../src/logger.js';
 
-describe('createFrameProcessor (the --jobs / --job-cost-us hook point)', () => {
-  it('is absent for a plain echo', () => {
-    expect(createFrameProcessor({ jobs: 0, jobCostUs: 0 })).toBeUndefined();
+const log = createLogger('silent', 'single');
+
+describe('createJobHook (the --jobs / --job-cost-us hook point)', () => {
+  it('serves with the echo handler when --jobs is 0', async () => {
+    const hook = createJobHook({ jobs: 0, jobCostUs: 0 }, log);
+    expect(typeof hook.handler.onMessage).toBe('function');
+    expect(typeof hook.handler.onDrain).toBe('function');
+    await hook.close();
   });
 
-  it('burns --job-cost-us inline and returns the frame unchanged', async () => {
-    const p = createFrameProcessor({ jobs: 0, jobCostUs: 2000 })!;
+  it('burns --job-cost-us inline and returns the frame unchanged', () => {
+    const p = new InlineCostProcessor(2000);
     const frame = Buffer.from('work');
     const start = process.hrtime.bigint();
-    const out = await p.process(frame);
+    const out = p.process(frame);
     expect(Number(process.hrtime.bigint() - start) / 1000).toBeGreaterThanOrEqual(2000);
     expect(out).toBe(frame);
-    await p.close();
+  });
+
+  it('the echo handler runs the cost before replying', () => {
+    const hook = createJobHook({ jobs: 0, jobCostUs: 3000 }, log);
+    const sent: Buffer[] = [];
+    const conn = { send: (b: Buffer) => sent.push(b) > 0, writable: true, pause() {} };
+    const start = process.hrtime.bigint();
+    hook.handler.onMessage?.(conn as never, Buffer.from('x'));
+    expect(Number(process.hrtime.bigint() - start) / 1000).toBeGreaterThanOrEqual(3000);
+    expect(sent.map(String)).toEqual(['x']);
   });
 
   it('refuses --jobs > 0 with a usage error until @iocp/jobpool is wired', () => {
-    expect(() => createFrameProcessor({ jobs: 2, jobCostUs: 0 })).toThrow(expect.objectContaining({ code: 'IOCP_ERR_USAGE', exitCode: 2 }));
+    expect(() => createJobHook({ jobs: 2, jobCostUs: 0 }, log)).toThrow(expect.objectContaining({ code: 'IOCP_ERR_USAGE', exitCode: 2 }));
   });
 });
