@@ -68,6 +68,8 @@ export class ConnectionJobs implements JobHandler<Uint8Array, number> {
   #closed = false;
   #resumed: Promise<void> | null = null;
   #resolveResumed: (() => void) | null = null;
+  #idle: Promise<void> | null = null;
+  #resolveIdle: (() => void) | null = null;
 
   /** Opens `conn.handle` as a key of `pool` with this object as its handler. */
   constructor(
@@ -141,12 +143,34 @@ export class ConnectionJobs implements JobHandler<Uint8Array, number> {
     return this.#resumed;
   }
 
+  /** Jobs of this connection accepted and not yet answered (0 once closed). */
+  get inFlight(): number {
+    return this.#closed ? 0 : this.#pool.inFlight(this.#conn.handle);
+  }
+
+  /**
+   * A promise that settles once every job submitted so far has been answered (its result sent,
+   * or its error handled), or the connection's jobs were cancelled by {@link close} — at once
+   * when nothing is in flight. Returning it from a transport `onEnd` keeps the write side open
+   * after the peer's half-close until the last reply has been queued.
+   */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    if (this.#idle === null) {
+      this.#idle = new Promise<void>((resolve) => {
+        this.#resolveIdle = resolve;
+      });
+    }
+    return this.#idle;
+  }
+
   /** Cancel the connection's jobs (no further send). Returns how many were dropped. */
   close(): number {
     if (this.#closed) return 0;
     this.#closed = true;
     const dropped = this.#pool.cancelKey(this.#conn.handle);
     this.#settleResumed();
+    this.#settleIdle();
     return dropped;
   }
 
@@ -159,6 +183,7 @@ export class ConnectionJobs implements JobHandler<Uint8Array, number> {
       this.#writeBlocked = true;
       this.#updateFlow();
     }
+    if (this.#resolveIdle !== null && this.inFlight === 0) this.#settleIdle();
   }
 
   /** @internal Pool callback: send the error reply or destroy the connection. */
@@ -166,6 +191,7 @@ export class ConnectionJobs implements JobHandler<Uint8Array, number> {
     const reply = this.#onJobError?.(this.#conn, error);
     if (reply !== undefined) {
       if (this.#conn.open) this.#conn.send(reply);
+      if (this.#resolveIdle !== null && this.inFlight === 0) this.#settleIdle();
       return;
     }
     this.close();
@@ -188,6 +214,13 @@ export class ConnectionJobs implements JobHandler<Uint8Array, number> {
     else this.#conn.resume();
   }
 
+  #settleIdle(): void {
+    const resolve = this.#resolveIdle;
+    this.#idle = null;
+    this.#resolveIdle = null;
+    resolve?.();
+  }
+
   #settleResumed(): void {
     const resolve = this.#resolveResumed;
     this.#resumed = null;
@@ -207,6 +240,12 @@ export interface JobPoolHandler {
   onMessage(conn: JobConnection, frame: Uint8Array): undefined | Promise<void>;
   /** The connection's send queue drained: resume reading unless the pool holds it. */
   onDrain(conn: JobConnection): void;
+  /**
+   * The peer half-closed after its last frame: returns a promise that settles once the replies
+   * of the connection's jobs still in flight have been sent (the transport keeps the write side
+   * open until then), or `undefined` when nothing is in flight.
+   */
+  onEnd(conn: JobConnection): undefined | Promise<void>;
   /** Cancels the connection's jobs. */
   onClose(conn: JobConnection): void;
 }
@@ -214,8 +253,9 @@ export interface JobPoolHandler {
 /**
  * A handler to pass to `port.listen(options, handler)`: every frame of every connection becomes
  * a job of `pool`, results go back in request order, reading pauses while a connection has too
- * many jobs in flight or its send queue is over the high watermark (until `onDrain`), and a
- * closed connection's jobs are cancelled.
+ * many jobs in flight or its send queue is over the high watermark (until `onDrain`), a peer's
+ * half-close waits for the replies still in flight (`onEnd`), and a closed connection's jobs are
+ * cancelled.
  */
 export function jobPoolHandler(
   pool: JobPool<Uint8Array, Uint8Array, number>,
@@ -238,6 +278,10 @@ export function jobPoolHandler(
     },
     onDrain(conn) {
       byHandle.get(conn.handle)?.drained();
+    },
+    onEnd(conn) {
+      const jobs = byHandle.get(conn.handle);
+      return jobs === undefined || jobs.inFlight === 0 ? undefined : jobs.whenIdle();
     },
     onClose(conn) {
       const jobs = byHandle.get(conn.handle);

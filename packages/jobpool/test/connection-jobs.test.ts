@@ -180,4 +180,31 @@ describe('jobPoolHandler', () => {
     conn.open = false;
     expect(handler.onMessage(conn, frame(3))).toBeUndefined();
   });
+
+  it('onEnd waits for the replies in flight, then settles; undefined when nothing is in flight', async () => {
+    const pool = echoPool(2000);
+    const handler = jobPoolHandler(pool);
+    const conn = new FakeConnection(12);
+    handler.onOpen(conn);
+    expect(handler.onEnd(conn)).toBeUndefined();
+    for (let i = 0; i < 6; i++) handler.onMessage(conn, frame(i));
+    const ended = handler.onEnd(conn);
+    expect(ended).toBeInstanceOf(Promise);
+    await ended;
+    // Settled only after the last reply was sent, in order.
+    expect(conn.sent.map((f) => new DataView(f.buffer, f.byteOffset).getUint32(0))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(handler.onEnd(conn)).toBeUndefined();
+  });
+
+  it('a pending onEnd settles when the connection closes before its jobs finish', async () => {
+    const pool = echoPool(20_000);
+    const handler = jobPoolHandler(pool);
+    const conn = new FakeConnection(13);
+    handler.onOpen(conn);
+    for (let i = 0; i < 4; i++) handler.onMessage(conn, frame(i));
+    const ended = handler.onEnd(conn);
+    handler.onClose(conn);
+    await ended;
+    expect(conn.sent.length).toBeLessThan(4);
+  });
 });

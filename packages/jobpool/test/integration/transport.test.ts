@@ -101,7 +101,9 @@ describe('jobPoolHandler over a real CompletionPort (loopback)', () => {
     const c = await client(listener.port);
     c.socket.write(burst(40, 0, 1));
     await eventually(() => pool.stats().submitted === 40);
-    c.socket.destroy();
+    // RST: the peer is gone. (A FIN alone is a half-close: the replies in flight are still
+    // owed, see the half-close test below.)
+    c.socket.resetAndDestroy();
     await eventually(() => pool.stats().cancelled > 0 && pool.stats().inFlight === 0);
     // 40 jobs of 25–75 ms on one thread would take about 2 s; the close cut that short.
     expect(pool.stats().completed).toBeLessThan(40);
@@ -139,4 +141,23 @@ describe('jobPoolHandler over a real CompletionPort (loopback)', () => {
     expect(c.frames.map((f) => f.readUInt32BE(0))).toEqual(Array.from({ length: COUNT }, (_, i) => i));
     expect(c.closed).toBe(false);
   }, 60_000);
+
+  it('a peer that half-closes after its frames still gets every reply, then the close', async () => {
+    const pool = new JobPool<Uint8Array, Uint8Array, number>({
+      filename: ECHO_WORKER_PATH,
+      threads: 2,
+      workerData: { costUs: 2000 },
+    });
+    cleanups.push(() => pool.close({ force: true }));
+    const port = new CompletionPort();
+    cleanups.push(() => port.close({ drainMs: 0 }));
+    const listener = await port.listen({ host: '127.0.0.1', port: 0, codec: lengthPrefixed() }, jobPoolHandler(pool));
+    const COUNT = 50;
+    const c = await client(listener.port);
+    c.socket.end(burst(COUNT, 0, 4)); // frames, then FIN while the jobs are still running
+    await eventually(() => c.closed);
+    expect(c.frames.map((f) => f.readUInt32BE(0))).toEqual(Array.from({ length: COUNT }, (_, i) => i));
+    expect(pool.stats().cancelled).toBe(0);
+  }, 30_000);
 });
+
