@@ -2,6 +2,7 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
 import { type SecureContext, TLSSocket, type TlsOptions, createSecureContext } from 'node:tls';
 import type { Codec } from '@iocp/framing';
 import { InvalidOptionError, ListenError, MaxConnectionsError, PortClosedError } from './errors.js';
+import { formatEndpoint } from './endpoint.js';
 import { normalizeAddress } from './internal/classify.js';
 import { ClientSession, type SessionHost } from './internal/client-session.js';
 import { ConnectionImpl, connectionOf, nowMs } from './internal/connection-impl.js';
@@ -209,7 +210,7 @@ class Core implements PortCore, SessionHost {
       host: addr.address,
       port: addr.port,
       family,
-      address: family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`,
+      address: formatEndpoint(addr.address, addr.port),
       server,
       codec,
       handler,
@@ -347,7 +348,7 @@ class Core implements PortCore, SessionHost {
     }
     const maxBytes = Math.max(this.opts.maxBytes, codecMaxFrame(options.codec));
     const conn = new ConnectionImpl(this, socket, 'client', options.codec, handler, maxBytes, encrypted, connectTimeoutMs);
-    conn.target = options.host.includes(':') ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
+    conn.target = formatEndpoint(options.host, options.port);
     this.register(conn);
     return conn;
   }

@@ -122,3 +122,10 @@ export class EncodeError extends TransportError {
     super('IOCP_ERR_ENCODE', message, options);
   }
 }
+
+/** A `HOST:PORT` text could not be parsed by `parseEndpoint` (the message says which part is wrong). */
+export class InvalidEndpointError extends TransportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IOCP_ERR_INVALID_ENDPOINT', message, options);
+  }
+}

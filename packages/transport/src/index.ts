@@ -4,6 +4,7 @@
  * coalescing, one watchdog timer, admission control, graceful shutdown and stats.
  */
 export { CompletionPort } from './completion-port.js';
+export { type Endpoint, type EndpointFamily, type ParseEndpointOptions, formatEndpoint, parseEndpoint } from './endpoint.js';
 export {
   ConnectError,
   ConnectRefusedError,
@@ -14,6 +15,7 @@ export {
   HandlerError,
   HeartbeatTimeoutError,
   IdleTimeoutError,
+  InvalidEndpointError,
   InvalidOptionError,
   ListenError,
   MaxConnectionsError,

@@ -14,6 +14,7 @@ import {
   TlsError,
 } from '../errors.js';
 import type { CloseReason, Connection, Handler } from '../types.js';
+import { formatEndpoint } from '../endpoint.js';
 import { frameErrorReason, isTlsLayerError } from './classify.js';
 import { type FrameSource, createFrameSource } from './frame-source.js';
 import type { PortCore } from './port-core.js';
@@ -728,7 +729,7 @@ export class ConnectionImpl implements Connection, RegionHolder {
   private describePeer(): string {
     const address = this.remoteAddress;
     if (address === '') return this.target;
-    return this.remoteFamily === 'IPv6' ? `[${address}]:${this.remotePort}` : `${address}:${this.remotePort}`;
+    return formatEndpoint(address, this.remotePort);
   }
 
   // Peer addresses are read from the socket on demand (Node caches them there), so an idle
