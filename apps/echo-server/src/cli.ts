@@ -37,9 +37,9 @@ export interface ServerConfig {
   readonly metrics: HostPort | undefined;
   /** pino level for stderr logs. */
   readonly logLevel: string;
-  /** Reserved for @iocp/jobpool: worker threads per process; 0 = echo inline. */
+  /** Worker threads per process (@iocp/jobpool) that run each frame as a job; 0 = echo inline. */
   readonly jobs: number;
-  /** Reserved for @iocp/jobpool: simulated CPU cost per frame in microseconds; 0 = none. */
+  /** Simulated CPU cost per frame in microseconds (on the pool: a random 0.5–1.5×); 0 = none. */
   readonly jobCostUs: number;
 }
 
@@ -97,8 +97,8 @@ function buildProgram(write: (text: string) => void): Command {
     .addOption(new Option('--workers <n>', 'processes sharing the listeners (node:cluster); "auto" = one per core').argParser(wrap(parseWorkers)).default(1))
     .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics').argParser(wrap(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
-    .addOption(new Option('--jobs <n>', 'reserved: worker threads per process for frame jobs (@iocp/jobpool); 0 = inline').argParser(wrap((t) => parseInteger(t, 0, 1024))).default(0))
-    .addOption(new Option('--job-cost-us <us>', 'simulated CPU cost per frame in microseconds, burnt inline on the I/O thread (with --jobs: on the pool)').argParser(wrap((t) => parseInteger(t, 0, 10_000_000))).default(0))
+    .addOption(new Option('--jobs <n>', 'worker threads per process (@iocp/jobpool): each frame is a job, replies keep request order per connection; 0 = echo inline').argParser(wrap((t) => parseInteger(t, 0, 1024))).default(0))
+    .addOption(new Option('--job-cost-us <us>', 'simulated CPU cost per frame in microseconds: burnt inline on the I/O thread, or with --jobs on a pool thread (random 0.5-1.5x, so jobs finish out of order)').argParser(wrap((t) => parseInteger(t, 0, 10_000_000))).default(0))
     .exitOverride()
     .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
 }

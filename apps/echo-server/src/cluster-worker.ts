@@ -44,7 +44,7 @@ export async function runWorker(config: ServerConfig): Promise<void> {
   }
   const running = server;
   if (config.metrics) {
-    AggregatorRegistry.setRegistries([createPortMetricsRegistry(() => running.port.stats())]);
+    AggregatorRegistry.setRegistries([createPortMetricsRegistry(() => running.port.stats(), running.jobStats)]);
     // prom-client installs the worker's answer to the primary's metrics request only when an
     // AggregatorRegistry is constructed in the worker; this instance exists for that side effect.
     new AggregatorRegistry();

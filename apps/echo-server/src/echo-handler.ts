@@ -1,9 +1,7 @@
-import type { CloseReason, Connection, Handler } from '@iocp/transport';
+import type { Connection, Handler } from '@iocp/transport';
+import { createCloseLogger } from './internal/close-logger.js';
 import type { FrameProcessor } from './job-hook.js';
 import type { Logger } from './logger.js';
-
-/** Close reasons that are part of normal life; the others are logged at info level. */
-const ORDINARY: ReadonlySet<CloseReason> = new Set<CloseReason>(['peer-closed', 'local', 'shutdown', 'rejected']);
 
 /**
  * The echo handler: every frame (raw mode: every chunk) goes back to its sender, in order.
@@ -35,12 +33,6 @@ export function createEchoHandler(log: Logger, processor: FrameProcessor | undef
     onDrain(conn) {
       conn.resume();
     },
-    onClose(conn, reason, error) {
-      const ordinary = ORDINARY.has(reason);
-      if (ordinary && !debug) return; // no per-connection allocation on the hot close path
-      const fields = { handle: conn.handle, peer: `${conn.remoteAddress}:${conn.remotePort}`, reason, err: error?.message };
-      if (ordinary) log.debug(fields, 'connection closed');
-      else log.info(fields, 'connection closed');
-    },
+    onClose: createCloseLogger(log),
   };
 }

@@ -1,3 +1,4 @@
+import type { JobPoolStats } from '@iocp/jobpool';
 import type { PortStats } from '@iocp/transport';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -34,16 +35,10 @@ function setLabeled(counter: Counter<'reason'>, known: readonly string[], values
   }
 }
 
-/**
- * A prom-client registry exporting a completion port's statistics, read on each scrape (no
- * timers). Counters are monotonic because the port's totals are. With node:cluster the
- * primary's `AggregatorRegistry` sums these across workers (the peak gauge takes the max).
- */
-export function createPortMetricsRegistry(source: () => PortStats): Registry {
-  // prom-client calls every collect() synchronously in one pass per scrape: take ONE snapshot
-  // for that pass, so the series of a scrape agree with each other (accepted vs closed, ...).
-  let snapshot: PortStats | undefined;
-  const stats = (): PortStats => {
+/** Read `source()` at most once per scrape pass (prom-client runs every collect() synchronously). */
+function perScrape<T>(source: () => T): () => T {
+  let snapshot: T | undefined;
+  return () => {
     if (snapshot === undefined) {
       snapshot = source();
       queueMicrotask(() => {
@@ -52,6 +47,61 @@ export function createPortMetricsRegistry(source: () => PortStats): Registry {
     }
     return snapshot;
   };
+}
+
+/** The job pool's series (`--jobs N > 0`): gauges for work in progress, counters for totals. */
+function registerJobMetrics(registry: Registry, source: () => JobPoolStats): void {
+  const stats = perScrape(source);
+  const registers = [registry];
+  const gauges: Array<[string, string, (s: JobPoolStats) => number]> = [
+    ['iocp_jobs_queued', 'Jobs waiting for a worker thread.', (s) => s.queued],
+    ['iocp_jobs_running', 'Jobs handed to worker threads and not finished.', (s) => s.running],
+    ['iocp_jobs_in_flight', 'Jobs accepted and not yet answered (queued, running, or held for order).', (s) => s.inFlight],
+    ['iocp_jobs_threads', 'Worker threads alive.', (s) => s.threads],
+  ];
+  for (const [name, help, pick] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(pick(stats()));
+      },
+    });
+  }
+  const counters: Array<[string, string, (s: JobPoolStats) => number]> = [
+    ['iocp_jobs_submitted_total', 'Jobs accepted since start.', (s) => s.submitted],
+    ['iocp_jobs_completed_total', 'Job results sent back.', (s) => s.completed],
+    ['iocp_jobs_failed_total', 'Jobs that failed (the connection was closed).', (s) => s.failed],
+    ['iocp_jobs_cancelled_total', 'Jobs dropped because their connection closed.', (s) => s.cancelled],
+    [
+      'iocp_jobs_reordered_total',
+      'Results that finished before an earlier job of their connection and were held to keep request order.',
+      (s) => s.reordered,
+    ],
+  ];
+  for (const [name, help, pick] of counters) {
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        setCounter(this, pick(stats()));
+      },
+    });
+  }
+}
+
+/**
+ * A prom-client registry exporting a completion port's statistics — and, given `jobSource`,
+ * the job pool's (`iocp_jobs_*`) — read on each scrape (no timers). Counters are monotonic
+ * because the totals behind them are. With node:cluster the primary's `AggregatorRegistry`
+ * sums these across workers (the peak gauges take the max).
+ */
+export function createPortMetricsRegistry(source: () => PortStats, jobSource?: () => JobPoolStats): Registry {
+  // prom-client calls every collect() synchronously in one pass per scrape: take ONE snapshot
+  // for that pass, so the series of a scrape agree with each other (accepted vs closed, ...).
+  const stats = perScrape(source);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -133,5 +183,6 @@ export function createPortMetricsRegistry(source: () => PortStats): Registry {
       this.set(stats().connectionQueuedBytesPeak);
     },
   });
+  if (jobSource !== undefined) registerJobMetrics(registry, jobSource);
   return registry;
 }

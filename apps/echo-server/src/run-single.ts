@@ -29,7 +29,7 @@ export async function runSingle(config: ServerConfig, out: (line: string) => voi
   }, { onSecondSignal: () => process.exit(EXIT_FAILURE) });
   server = await startEchoServer(config, log);
   if (config.metrics) {
-    const registry = createPortMetricsRegistry(() => server!.port.stats());
+    const registry = createPortMetricsRegistry(() => server!.port.stats(), server.jobStats);
     try {
       metrics = await startMetricsServer(config.metrics, async () => ({
         contentType: registry.contentType,

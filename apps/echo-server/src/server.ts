@@ -1,4 +1,5 @@
 import { lengthPrefixed, raw } from '@iocp/framing';
+import type { JobPoolStats } from '@iocp/jobpool';
 import { CompletionPort, type Listener } from '@iocp/transport';
 import type { ServerConfig } from './cli.js';
 import { StartupError } from './errors.js';
@@ -18,6 +19,8 @@ export interface EchoServer {
   readonly port: CompletionPort;
   /** Bound addresses in `--listen` order, as printed: `127.0.0.1:7000`, `[::1]:7001`. */
   readonly addresses: readonly string[];
+  /** The job pool's counters with `--jobs N > 0`; `undefined` without a pool. */
+  readonly jobStats: (() => JobPoolStats) | undefined;
   /** Stop accepting, let queued replies drain up to `drainMs`, end every socket. */
   close(drainMs: number): Promise<void>;
 }
@@ -62,12 +65,20 @@ export async function startEchoServer(config: ServerConfig, log: Logger): Promis
     }
   }
   log.info(
-    { listeners: listeners.map((l) => l.address), mode: config.mode, maxFrame: config.maxFrame, tls: config.tls !== undefined },
+    {
+      listeners: listeners.map((l) => l.address),
+      mode: config.mode,
+      maxFrame: config.maxFrame,
+      tls: config.tls !== undefined,
+      jobs: config.jobs,
+      jobCostUs: config.jobCostUs,
+    },
     'echo server ready',
   );
   return {
     port,
     addresses: listeners.map((l) => l.address),
+    jobStats: hook.jobStats,
     async close(drainMs) {
       await port.close({ drainMs });
       await hook.close();

@@ -31,7 +31,33 @@ describe('createJobHook (the --jobs / --job-cost-us hook point)', () => {
     expect(sent.map(String)).toEqual(['x']);
   });
 
-  it('refuses --jobs > 0 with a usage error until @iocp/jobpool is wired', () => {
-    expect(() => createJobHook({ jobs: 2, jobCostUs: 0 }, log)).toThrow(expect.objectContaining({ code: 'IOCP_ERR_USAGE', exitCode: 2 }));
+  it('with --jobs > 0 serves through a job pool: ordered replies, a half-close waits for them', async () => {
+    const hook = createJobHook({ jobs: 2, jobCostUs: 1000 }, log);
+    try {
+      expect(hook.jobStats?.().threads).toBeGreaterThan(0);
+      const sent: number[] = [];
+      const conn = {
+        handle: 7,
+        open: true,
+        writable: true,
+        remoteAddress: '127.0.0.1',
+        remotePort: 1,
+        localPort: 2,
+        send: (b: Uint8Array) => sent.push(b[0]!) > 0,
+        pause() {},
+        resume() {},
+        destroy() {},
+      };
+      hook.handler.onOpen?.(conn as never);
+      for (let i = 0; i < 8; i++) hook.handler.onMessage?.(conn as never, Buffer.from([i]));
+      const ended = hook.handler.onEnd?.(conn as never);
+      expect(ended).toBeInstanceOf(Promise);
+      await ended;
+      expect(sent).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(hook.jobStats?.().completed).toBe(8);
+      hook.handler.onClose?.(conn as never, 'peer-closed');
+    } finally {
+      await hook.close();
+    }
   });
 });
