@@ -1,0 +1,19 @@
+/**
+ * `@iocp/cli-support` — what the iocp-kit command-line apps share: option parsers, the coded
+ * app error with an exit code, one-line commander errors, `runMain`, and the Prometheus
+ * `/metrics` HTTP server. Test helpers for spawning the apps are in `@iocp/cli-support/test-support`.
+ */
+export { parseByteSize } from './byte-size.js';
+export { type CommandLineOutcome, optionParser, parseCommandLine, reportingCommand } from './command-line.js';
+export { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ListenError, UsageError, exitCodeOf, formatErrorLine } from './errors.js';
+export { parseInteger } from './integer.js';
+export {
+  type MetricsRegistryLike,
+  type MetricsServer,
+  PROMETHEUS_CONTENT_TYPE,
+  type ScrapeSource,
+  registryScrape,
+  startMetricsServer,
+  textScrape,
+} from './metrics-server.js';
+export { type MainProcess, type RunMainOptions, runMain } from './run-main.js';

@@ -1,0 +1,57 @@
+import { exitCodeOf, formatErrorLine } from './errors.js';
+
+/** The process effects {@link runMain} uses; replaceable in tests. */
+export interface MainProcess {
+  /** Write text to stderr. Default: `process.stderr.write`. */
+  writeErr(text: string): void;
+  /** End the process now. Default: `process.exit`. */
+  exit(code: number): void;
+  /** Set the code the process ends with once the event loop is empty. Default: `process.exitCode = code`. */
+  setExitCode(code: number): void;
+}
+
+/** Options of {@link runMain}. */
+export interface RunMainOptions {
+  /**
+   * When `main` resolves with a number: `true` ends the process at once with it (`process.exit`;
+   * for clients whose stdin or sockets could keep the loop alive); `false` (default) sets
+   * `process.exitCode` and lets the process end when its work is done (servers that keep
+   * running after `main` returns resolve with `undefined`, which sets nothing).
+   */
+  readonly exitOnReturn?: boolean;
+  /** Process effects. Default: the real process. */
+  readonly process?: MainProcess;
+}
+
+const realProcess: MainProcess = {
+  writeErr: (text) => process.stderr.write(text),
+  exit: (code) => process.exit(code),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+/**
+ * Run an app's `main` and turn its outcome into the process exit:
+ *
+ * - resolves with a number → that exit code (see {@link RunMainOptions.exitOnReturn});
+ * - resolves with `undefined` → nothing (the app set `process.exitCode` or keeps serving);
+ * - rejects → prints `APP: CODE: message` ({@link formatErrorLine}) on stderr and exits at once
+ *   with the error's exit code ({@link exitCodeOf}: a `CliError`'s own, 1 otherwise).
+ *
+ * The returned promise settles after the exit was requested (useful with a test `process`).
+ */
+export async function runMain(app: string, main: () => Promise<number | undefined>, options: RunMainOptions = {}): Promise<void> {
+  const proc = options.process ?? realProcess;
+  let code: number | undefined;
+  try {
+    code = await main();
+  } catch (error) {
+    proc.writeErr(`${formatErrorLine(app, error)}\n`);
+    proc.exit(exitCodeOf(error));
+    return;
+  }
+  if (typeof code !== 'number') return;
+  if (options.exitOnReturn === true) proc.exit(code);
+  else proc.setExitCode(code);
+}
