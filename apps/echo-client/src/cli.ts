@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, reportingCommand } from '@iocp/cli-support';
+import { Command, Option } from 'commander';
 import type { EchoMode } from './echo-session.js';
-import { UsageError } from './errors.js';
-import { type HostPort, parseHostPort } from './internal/parse-address.js';
-import { parseInteger } from './internal/parse-integer.js';
-import { parseSize } from './internal/parse-size.js';
 
 /** TLS settings when `--tls` is on. */
 export interface ClientTls {
@@ -37,46 +34,27 @@ export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
 /** Default `--timeout`: 5 s. */
 export const DEFAULT_TIMEOUT_MS = 5000;
 
-function wrap<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
-}
-
 function buildProgram(write: (text: string) => void): Command {
-  return new Command('echo-client')
+  return reportingCommand(new Command('echo-client'), write)
     .description('Sends each message (or each stdin line) to an echo server, prints each echo, checks it matches.')
     .argument('[message...]', 'messages to send; none = read lines from stdin (interactive on a terminal)')
     .version('0.1.0', '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
-    .addOption(new Option('--server <host:port>', 'echo server address; IPv6 as [::1]:7001').argParser(wrap(parseHostPort)).makeOptionMandatory())
+    .addOption(new Option('--server <host:port>', 'echo server address; IPv6 as [::1]:7001').argParser(optionParser(parseHostPort)).makeOptionMandatory())
     .addOption(new Option('--mode <mode>', 'framed: 4-byte big-endian length prefix; raw: compare the byte stream').choices(['framed', 'raw']).default('framed'))
-    .addOption(new Option('--max-frame <bytes>', 'largest frame payload (framed mode); suffixes k, m, g (default: 16m)').argParser(wrap((t) => parseSize(t, 1, 1024 ** 3))))
-    .addOption(new Option('--timeout <ms>', 'connect timeout and per-echo timeout').argParser(wrap((t) => parseInteger(t, 1, 2 ** 31 - 1))).default(DEFAULT_TIMEOUT_MS))
+    .addOption(new Option('--max-frame <bytes>', 'largest frame payload (framed mode); suffixes k, m, g (default: 16m)').argParser(optionParser((t) => parseByteSize(t, 1, 1024 ** 3))))
+    .addOption(new Option('--timeout <ms>', 'connect timeout and per-echo timeout').argParser(optionParser((t) => parseInteger(t, 1, 2 ** 31 - 1))).default(DEFAULT_TIMEOUT_MS))
     .addOption(new Option('--tls', 'connect with TLS and verify the server certificate'))
     .addOption(new Option('--ca <file>', 'PEM CA bundle to verify the server with (instead of the system CAs); needs --tls'))
     .addOption(new Option('--servername <name>', 'TLS server name (SNI and certificate check); default: the --server host name'))
-    .addOption(new Option('--insecure', 'TLS without verifying the server certificate (says so on stderr); needs --tls'))
-    .exitOverride()
-    .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+    .addOption(new Option('--insecure', 'TLS without verifying the server certificate (says so on stderr); needs --tls'));
 }
 
 /** Parse and validate `argv` (without `node` and the script). Throws {@link UsageError}. */
 export function parseClientArgs(argv: readonly string[], write: (text: string) => void): ParseResult {
   const program = buildProgram(write);
-  try {
-    program.parse(argv as string[], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { kind: 'exit', exitCode: 0 };
-      throw new UsageError(error.message.replace(/^error: /, ''), { cause: error });
-    }
-    throw error;
-  }
+  const outcome = parseCommandLine(program, argv);
+  if (outcome.kind === 'exit') return outcome;
   const o = program.opts();
   const server = o.server as HostPort;
   const tlsOn = o.tls === true;

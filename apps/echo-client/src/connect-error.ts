@@ -1,4 +1,4 @@
-import { formatHostPort } from './internal/parse-address.js';
+import { formatEndpoint } from '@iocp/transport';
 import { EXIT_CONNECT, EchoClientError } from './errors.js';
 import type { ClientConfig } from './cli.js';
 
@@ -18,7 +18,7 @@ function causeCodes(error: unknown): string[] {
  * client refused becomes `IOCP_ERR_TLS_VERIFY` with a hint.
  */
 export function connectError(error: unknown, config: ClientConfig): EchoClientError {
-  const where = formatHostPort(config.server.host, config.server.port);
+  const where = formatEndpoint(config.server.host, config.server.port);
   const codes = causeCodes(error);
   const nodeCode = codes.find((c) => !c.startsWith('IOCP_ERR_'));
   const ours = codes.find((c) => c.startsWith('IOCP_ERR_'));

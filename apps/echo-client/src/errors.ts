@@ -1,3 +1,5 @@
+import { CliError, formatErrorLine as formatAppErrorLine } from '@iocp/cli-support';
+
 /** Exit code: every echo matched. */
 export const EXIT_OK = 0;
 /** Exit code: an echo differed from what was sent (or the server sent bytes nobody asked for). */
@@ -9,27 +11,11 @@ export const EXIT_CONNECT = 3;
 /** Exit code: connected, but an echo did not come back (timeout, connection lost). */
 export const EXIT_ECHO = 4;
 
-/** Every error the echo client reports: a stable `code`, a one-line message, an exit code. */
-export class EchoClientError extends Error {
-  /** Stable machine-readable code, e.g. `IOCP_ERR_ECHO_MISMATCH`. */
-  readonly code: string;
-  /** Process exit code when this error ends the run. */
-  readonly exitCode: number;
+/** Every error the echo client reports itself: a stable `code`, a one-line message, an exit code. */
+export class EchoClientError extends CliError {}
 
-  constructor(code: string, message: string, exitCode: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.exitCode = exitCode;
-  }
-}
-
-/** Bad command line. `IOCP_ERR_USAGE`, exit 2. */
-export class UsageError extends EchoClientError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('IOCP_ERR_USAGE', message, EXIT_USAGE, options);
-  }
-}
+/** Bad command line: `IOCP_ERR_USAGE`, exit 2 (shared by every app). */
+export { UsageError } from '@iocp/cli-support';
 
 /** The echo differs from the message. `IOCP_ERR_ECHO_MISMATCH`, exit 1. */
 export class EchoMismatchError extends EchoClientError {
@@ -54,9 +40,5 @@ export class ConnectionClosedError extends EchoClientError {
 
 /** The one-line form printed on stderr: `echo-client: CODE: message`. */
 export function formatErrorLine(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').trim();
-  return typeof code === 'string' && code.startsWith('IOCP_ERR_')
-    ? `echo-client: ${code}: ${message}`
-    : `echo-client: IOCP_ERR_INTERNAL: ${message}`;
+  return formatAppErrorLine('echo-client', error);
 }

@@ -1,5 +1,5 @@
+import { runMain } from '@iocp/cli-support';
 import { parseClientArgs } from './cli.js';
-import { formatErrorLine } from './errors.js';
 import { runClient } from './run-client.js';
 
 async function main(): Promise<number> {
@@ -12,10 +12,5 @@ async function main(): Promise<number> {
   });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${formatErrorLine(error)}\n`);
-    process.exit((error as { exitCode?: number }).exitCode ?? 1);
-  },
-);
+// Exit at once with the run's code: an open stdin must not keep the process alive.
+void runMain('echo-client', main, { exitOnReturn: true });
