@@ -61,4 +61,26 @@ describe('createPortMetricsRegistry', () => {
     const text = await createPortMetricsRegistry(() => stats({ closed: { 'brand-new': 4 } as never })).metrics();
     expect(metricValue(text, 'iocp_connections_closed_total{reason="brand-new"}')).toBe(4);
   });
+
+  it('adds the job pool series with --jobs (and only then)', async () => {
+    const jobStats = {
+      threads: 2, keys: 3, pausedKeys: 0, inFlight: 7, queued: 4, running: 2, waiting: 1,
+      submitted: 100, completed: 90, failed: 1, cancelled: 2, reordered: 13, workerErrors: 0,
+      latencyUs: { count: 91, min: 1, mean: 2, p50: 2, p90: 3, p99: 4, max: 5 },
+    };
+    const text = await createPortMetricsRegistry(() => stats(), () => jobStats).metrics();
+    expect(metricValue(text, 'iocp_jobs_queued')).toBe(4);
+    expect(metricValue(text, 'iocp_jobs_running')).toBe(2);
+    expect(metricValue(text, 'iocp_jobs_in_flight')).toBe(7);
+    expect(metricValue(text, 'iocp_jobs_threads')).toBe(2);
+    expect(metricValue(text, 'iocp_jobs_submitted_total')).toBe(100);
+    expect(metricValue(text, 'iocp_jobs_completed_total')).toBe(90);
+    expect(metricValue(text, 'iocp_jobs_failed_total')).toBe(1);
+    expect(metricValue(text, 'iocp_jobs_cancelled_total')).toBe(2);
+    expect(metricValue(text, 'iocp_jobs_reordered_total')).toBe(13);
+    expect(text).toContain('# TYPE iocp_jobs_reordered_total counter');
+    expect(text).toContain('# TYPE iocp_jobs_queued gauge');
+    const without = await createPortMetricsRegistry(() => stats()).metrics();
+    expect(without).not.toContain('iocp_jobs_');
+  });
 });
