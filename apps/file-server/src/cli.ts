@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UsageError } from './errors.js';
-import { type HostPort, parseHostPort } from './internal/host-port.js';
-import { parseSize } from './internal/parse-size.js';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, reportingCommand } from '@iocp/cli-support';
+import { Command, Option } from 'commander';
 
 /** Everything the server needs, validated. */
 export interface ServerConfig {
@@ -25,16 +23,6 @@ export type ParseResult = { kind: 'run'; config: ServerConfig } | { kind: 'exit'
 const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
 const DEFAULT_CHUNK = 256 * 1024;
 
-function wrap<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
-}
-
 function readPem(flag: string, file: string): Buffer {
   try {
     return readFileSync(file);
@@ -48,36 +36,27 @@ function readPem(flag: string, file: string): Buffer {
  * `write` receives help and version text.
  */
 export function parseServerArgs(argv: readonly string[], write: (text: string) => void): ParseResult {
-  const program = new Command('file-server')
+  const program = reportingCommand(new Command('file-server'), write)
     .description('File server over @iocp/file-transfer. Prints "listening HOST:PORT" per listener on stdout; logs JSON (pino) on stderr.')
     .version('0.1.0', '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addOption(
       new Option('--listen <host:port>', 'address to listen on; repeatable; IPv6 as [::1]:7001 (default: 127.0.0.1:7000)')
-        .argParser((t: string, prev: HostPort[]) => [...prev, wrap(parseHostPort)(t)])
+        .argParser((t: string, prev: HostPort[]) => [...prev, optionParser(parseHostPort)(t)])
         .default([]),
     )
     .addOption(new Option('--root <dir>', 'folder to serve (required); nothing outside it is read or written'))
     .addOption(new Option('--token <token>', 'shared token clients must present (or env FILE_SERVER_TOKEN)'))
-    .addOption(new Option('--max-file-size <bytes>', 'largest upload; suffixes k, m, g, t (default: unlimited)').argParser(wrap((t) => parseSize(t, 0, Number.MAX_SAFE_INTEGER))))
-    .addOption(new Option('--max-frame <bytes>', 'largest frame payload; suffixes k, m, g (default: 16m)').argParser(wrap((t) => parseSize(t, 4096, 1024 ** 3))))
-    .addOption(new Option('--chunk-size <bytes>', 'largest DATA payload (default: 256k, at most max-frame - 5)').argParser(wrap((t) => parseSize(t, 1024, 1024 ** 3))))
+    .addOption(new Option('--max-file-size <bytes>', 'largest upload; suffixes k, m, g, t (default: unlimited)').argParser(optionParser((t) => parseByteSize(t, 0, Number.MAX_SAFE_INTEGER))))
+    .addOption(new Option('--max-frame <bytes>', 'largest frame payload; suffixes k, m, g (default: 16m)').argParser(optionParser((t) => parseByteSize(t, 4096, 1024 ** 3))))
+    .addOption(new Option('--chunk-size <bytes>', 'largest DATA payload (default: 256k, at most max-frame - 5)').argParser(optionParser((t) => parseByteSize(t, 1024, 1024 ** 3))))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate file; turns TLS on, needs --tls-key'))
     .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
-    .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued frames drain this long').argParser(wrap((t) => parseSize(t, 0, 2 ** 31 - 1))).default(2000))
-    .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics (prints "metrics HOST:PORT")').argParser(wrap(parseHostPort)))
-    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
-    .exitOverride()
-    .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { kind: 'exit', exitCode: 0 };
-      throw new UsageError(error.message.replace(/^error: /, ''), { cause: error });
-    }
-    throw error;
-  }
+    .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued frames drain this long').argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1))).default(2000))
+    .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics (prints "metrics HOST:PORT")').argParser(optionParser(parseHostPort)))
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
+  const outcome = parseCommandLine(program, argv);
+  if (outcome.kind === 'exit') return outcome;
   if (program.args.length > 0) throw new UsageError(`unexpected argument '${program.args[0]}'`);
   const o = program.opts<{
     listen: HostPort[];

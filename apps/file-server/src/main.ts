@@ -1,18 +1,15 @@
+import { type MetricsServer, runMain, startMetricsServer, textScrape } from '@iocp/cli-support';
 import { FileServer } from '@iocp/file-transfer';
+import { formatEndpoint } from '@iocp/transport';
 import pino from 'pino';
 import { parseServerArgs } from './cli.js';
-import { EXIT_FAILURE, EXIT_USAGE, UsageError, formatErrorLine } from './errors.js';
-import { formatHostPort } from './internal/host-port.js';
-import { type MetricsEndpoint, serveMetrics } from './metrics.js';
+import { renderMetrics } from './metrics.js';
 
 const APP = 'file-server';
 
-async function main(): Promise<void> {
+async function main(): Promise<number | undefined> {
   const parsed = parseServerArgs(process.argv.slice(2), (text) => process.stdout.write(text));
-  if (parsed.kind === 'exit') {
-    process.exitCode = parsed.exitCode;
-    return;
-  }
+  if (parsed.kind === 'exit') return parsed.exitCode;
   const c = parsed.config;
   const log = pino({ name: APP, level: c.logLevel, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
   const server = new FileServer({
@@ -26,11 +23,11 @@ async function main(): Promise<void> {
   await server.open();
   for (const l of c.listen) {
     const listener = await server.listen({ host: l.host, port: l.port, ...(c.tls ? { tls: c.tls } : {}) });
-    process.stdout.write(`listening ${formatHostPort(l.host, listener.port)}\n`);
+    process.stdout.write(`listening ${formatEndpoint(l.host, listener.port)}\n`);
   }
-  let metrics: MetricsEndpoint | undefined;
+  let metrics: MetricsServer | undefined;
   if (c.metrics) {
-    metrics = await serveMetrics(c.metrics, () => server.stats());
+    metrics = await startMetricsServer(c.metrics, textScrape(() => renderMetrics(server.stats())));
     process.stdout.write(`metrics ${metrics.address}\n`);
   }
   log.info({ root: server.root, tls: c.tls !== undefined, token: c.token !== undefined }, 'serving');
@@ -59,9 +56,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  return undefined; // keeps serving until a signal
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${formatErrorLine(APP, error)}\n`);
-  process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE);
-});
+void runMain(APP, main);

@@ -1,6 +1,4 @@
-import { type Server, createServer } from 'node:http';
 import type { FileServerStats } from '@iocp/file-transfer';
-import { type HostPort, formatHostPort } from './internal/host-port.js';
 
 /** Prometheus text exposition (format 0.0.4) of a file server's stats. */
 export function renderMetrics(s: FileServerStats): string {
@@ -23,46 +21,4 @@ export function renderMetrics(s: FileServerStats): string {
     metric('iocp_file_server_wire_sent_bytes_total', 'counter', 'Bytes written to sockets.', s.transport.bytesOut);
   }
   return `${out.join('\n')}\n`;
-}
-
-/** A running `/metrics` endpoint. */
-export interface MetricsEndpoint {
-  /** Bound address as printed: `127.0.0.1:9100`, `[::1]:9100`. */
-  readonly address: string;
-  close(): Promise<void>;
-}
-
-/** Serve `GET /metrics` on `at`; other paths 404, other methods 405. */
-export function serveMetrics(at: HostPort, stats: () => FileServerStats): Promise<MetricsEndpoint> {
-  const server: Server = createServer((req, res) => {
-    if ((req.url ?? '/').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }).end('method not allowed\n');
-      return;
-    }
-    const body = renderMetrics(stats());
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : body);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const e = new Error(`cannot serve metrics on ${formatHostPort(at.host, at.port)}: ${err.code ?? err.message}`, { cause: err });
-      (e as Error & { code: string }).code = 'IOCP_ERR_LISTEN';
-      reject(e);
-    });
-    server.listen({ host: at.host, port: at.port }, () => {
-      const a = server.address();
-      const address = a !== null && typeof a === 'object' ? formatHostPort(a.address, a.port) : formatHostPort(at.host, at.port);
-      resolve({
-        address,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
 }

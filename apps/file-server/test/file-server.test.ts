@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killStarted, spawnNode as run } from '@iocp/cli-support/test-support';
 import { FileClient } from '@iocp/file-transfer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -13,7 +13,6 @@ const KEY = path.join(here, 'fixtures/key.pem');
 
 let dir: string;
 let root: string;
-const procs = new Set<ChildProcess>();
 
 beforeEach(async () => {
   dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'fs-'));
@@ -21,36 +20,14 @@ beforeEach(async () => {
   await fsp.mkdir(root);
 });
 afterEach(async () => {
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-  procs.clear();
+  await killStarted();
   await fsp.rm(dir, { recursive: true, force: true });
 });
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Connect with the package client (this app's tests do not depend on the file-client app). */
 async function client(address: string, extra: Partial<Parameters<typeof FileClient.connect>[0]> = {}): Promise<FileClient> {
   const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address)!;
   return FileClient.connect({ host: m[1]!, port: Number(m[2]), ...extra });
-}
-
-function run(bin: string, args: string[]): { proc: ChildProcess; done: Promise<Result>; stdout: () => string } {
-  const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.add(proc);
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const done = new Promise<Result>((resolve) => proc.once('close', (code) => resolve({ code, stdout, stderr })));
-  return { proc, done, stdout: () => stdout };
 }
 
 async function listening(s: ReturnType<typeof run>, lines = 1): Promise<string[]> {
