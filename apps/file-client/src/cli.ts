@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UsageError } from './errors.js';
-import { type HostPort, parseHostPort } from './internal/host-port.js';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, reportingCommand } from '@iocp/cli-support';
+import { Command, Option } from 'commander';
 
 /** One command of the client. */
 export type ClientCommand =
@@ -28,16 +27,6 @@ export interface ClientConfig {
 /** Run with a config, or exit now (help/version printed). */
 export type ParseResult = { kind: 'run'; config: ClientConfig } | { kind: 'exit'; exitCode: number };
 
-function wrap<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
-}
-
 /** The last `/`-separated segment of a remote name (`a/b/c.txt` → `c.txt`). */
 export function remoteBasename(remote: string): string {
   const parts = remote.split('/').filter((p) => p !== '');
@@ -50,23 +39,18 @@ export function remoteBasename(remote: string): string {
  */
 export function parseClientArgs(argv: readonly string[], write: (text: string) => void): ParseResult {
   let command: ClientCommand | undefined;
-  const program = new Command('file-client')
+  const program = reportingCommand(new Command('file-client'), write)
     .description('File client over @iocp/file-transfer: put, get, list, stat, delete. Resumes interrupted transfers by default.')
     .version('0.1.0', '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
-    .addOption(new Option('--server <host:port>', 'server address; IPv6 as [::1]:7001 (required)').argParser(wrap(parseHostPort)))
+    .addOption(new Option('--server <host:port>', 'server address; IPv6 as [::1]:7001 (required)').argParser(optionParser(parseHostPort)))
     .addOption(new Option('--token <token>', 'shared token (or env FILE_CLIENT_TOKEN)'))
     .addOption(new Option('--tls', 'use TLS, verifying the server certificate (system CAs, NODE_EXTRA_CA_CERTS, or --ca)'))
     .addOption(new Option('--ca <file>', 'PEM CA certificate to verify the server with (implies --tls)'))
     .addOption(new Option('--insecure', 'TLS without certificate verification (implies --tls; says so on stderr)'))
     .addOption(new Option('--no-resume', 'start transfers over instead of continuing partial ones'))
-    .addOption(new Option('--max-frame <bytes>', 'largest frame accepted from the server (default: 16 MiB)').argParser(wrap((t) => {
-      if (!/^\d+$/.test(t) || Number(t) < 4096 || Number(t) > 1024 ** 3) throw new Error(`'${t}' is not a byte count in 4096..1073741824`);
-      return Number(t);
-    })))
-    .exitOverride()
-    .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
-  const sub = (c: Command) => c.exitOverride().configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+    .addOption(new Option('--max-frame <bytes>', 'largest frame accepted from the server; suffixes k, m, g (default: 16m)').argParser(optionParser((t) => parseByteSize(t, 4096, 1024 ** 3))));
+  const sub = (c: Command) => reportingCommand(c, write);
   sub(program.command('put').description('upload LOCAL as REMOTE (default: its file name); folders are created').argument('<local>').argument('[remote]'))
     .action((local: string, remote?: string) => {
       command = { name: 'put', local, remote: remote ?? path.basename(local) };
@@ -87,17 +71,8 @@ export function parseClientArgs(argv: readonly string[], write: (text: string) =
     .action((remote: string) => {
       command = { name: 'delete', remote };
     });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-        return { kind: 'exit', exitCode: 0 };
-      }
-      throw new UsageError(error.message.replace(/^error: /, ''), { cause: error });
-    }
-    throw error;
-  }
+  const outcome = parseCommandLine(program, argv);
+  if (outcome.kind === 'exit') return outcome;
   const o = program.opts<{ server?: HostPort; token?: string; tls?: boolean; ca?: string; insecure?: boolean; resume: boolean; maxFrame?: number }>();
   if (!command) throw new UsageError('a command is required: put, get, list, stat or delete');
   if (!o.server) throw new UsageError('--server <host:port> is required');

@@ -1,18 +1,15 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
+import { runMain } from '@iocp/cli-support';
 import { FileClient } from '@iocp/file-transfer';
 import { parseClientArgs, remoteBasename } from './cli.js';
-import { EXIT_FAILURE, EXIT_USAGE, UsageError, formatErrorLine } from './errors.js';
 import { createProgress, formatResult } from './progress.js';
 
 const APP = 'file-client';
 
-async function main(): Promise<void> {
+async function main(): Promise<number | undefined> {
   const parsed = parseClientArgs(process.argv.slice(2), (text) => process.stdout.write(text));
-  if (parsed.kind === 'exit') {
-    process.exitCode = parsed.exitCode;
-    return;
-  }
+  if (parsed.kind === 'exit') return parsed.exitCode;
   const c = parsed.config;
   // `get NAME some/folder` writes some/folder/<basename>, like cp.
   if (c.command.name === 'get' && statSync(c.command.local, { throwIfNoEntry: false })?.isDirectory()) {
@@ -57,9 +54,7 @@ async function main(): Promise<void> {
   } finally {
     await client.close();
   }
+  return undefined;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${formatErrorLine(APP, error)}\n`);
-  process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE);
-});
+void runMain(APP, main);
