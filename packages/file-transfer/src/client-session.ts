@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import * as path from 'node:path';
 import {
   ConnectionClosedError,
@@ -6,7 +7,9 @@ import {
   HashMismatchError,
   InvalidOptionError,
   NotAFileError,
+  NotFoundError,
   ProtocolError,
+  TimeoutError,
   errorFromCode,
   fromFsError,
 } from './errors.js';
@@ -15,6 +18,7 @@ import type { FrameConnection, FrameSink } from './frame-connection.js';
 import { FileReceiver } from './internal/file-receiver.js';
 import { FileSender } from './internal/file-sender.js';
 import { hashPrefix } from './internal/hash-prefix.js';
+import { refuseUnknownOptions } from './internal/known-options.js';
 import { PendingRequest } from './internal/pending-request.js';
 import { PARTIAL_OPEN_FLAGS } from './internal/root-folder.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
@@ -37,7 +41,31 @@ export interface ClientSessionOptions {
   maxFrameLength?: number;
   /** Protocol version announced in HELLO (tests use it to check refusals). Default {@link PROTOCOL_VERSION}. */
   protocolVersion?: number;
+  /**
+   * How long the server may stay silent, in ms, before the client gives up with
+   * `IOCP_ERR_FT_TIMEOUT`: for WELCOME after HELLO (the connection is closed), for the first
+   * reply to a request, and between two steps of progress in a transfer (a DATA or CREDIT
+   * message, a chunk written or sent). Time the client spends on its own work (hashing a local
+   * prefix for resume, syncing a download) does not count. Checked on a coarse timer, so a
+   * timeout fires between `timeoutMs` and `1.25 × timeoutMs` (at most 1 s) later. `0` waits
+   * forever. Default 30 000.
+   */
+  timeoutMs?: number;
 }
+
+/** Default of {@link ClientSessionOptions.timeoutMs}: 30 s. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Keys of {@link ClientSessionOptions} (a record, so adding an option without listing it fails to compile). */
+export const CLIENT_SESSION_OPTION_KEYS: Readonly<Record<keyof ClientSessionOptions, true>> = {
+  token: true,
+  chunkSize: true,
+  window: true,
+  fs: true,
+  maxFrameLength: true,
+  protocolVersion: true,
+  timeoutMs: true,
+};
 
 /** Options of one upload or download. */
 export interface TransferOptions {
@@ -46,6 +74,15 @@ export interface TransferOptions {
   /** Called as bytes move: `done` counts the resumed prefix, `total` is the file size. */
   onProgress?: (done: number, total: number) => void;
 }
+
+const TRANSFER_OPTION_KEYS: Readonly<Record<keyof TransferOptions, true>> = { resume: true, onProgress: true };
+
+/**
+ * Open flags of an upload's source: read-only and non-blocking, so opening a FIFO returns at
+ * once (and is then refused as not a file) instead of waiting for a writer forever. O_NONBLOCK
+ * does nothing to regular files.
+ */
+const SOURCE_OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 
 /** Outcome of an upload or download. */
 export interface TransferResult {
@@ -103,6 +140,12 @@ export class ClientSession implements FrameSink {
   private nextId = 1;
   private closedError: Error | undefined;
   private welcome: WelcomeMessage | undefined;
+  private readonly timeoutMs: number;
+  /** Watchdog clock: incremented every `tickMs`; requests record the tick of their last progress. */
+  private tick = 0;
+  private readonly tickMs: number;
+  private readonly timeoutTicks: number;
+  private readonly watchdog: NodeJS.Timeout | undefined;
   private resolveReady!: (w: WelcomeMessage) => void;
   private rejectReady!: (err: Error) => void;
   /** Resolves once the server accepted HELLO; rejects with its coded error otherwise. */
@@ -112,20 +155,70 @@ export class ClientSession implements FrameSink {
     private readonly conn: FrameConnection,
     options: ClientSessionOptions = {},
   ) {
+    ClientSession.validateOptions(options);
     this.fs = options.fs ?? nodeFileSystem;
-    this.chunkSize = positiveInt(options.chunkSize ?? DEFAULT_CHUNK, 'chunkSize', 1, 0xffff_ffff - DATA_HEADER_LENGTH);
-    this.window = positiveInt(options.window ?? DEFAULT_WINDOW, 'window', 1, 0xffff_ffff);
-    const version = positiveInt(options.protocolVersion ?? PROTOCOL_VERSION, 'protocolVersion', 0, 0xffff);
-    if (options.token !== undefined && typeof options.token !== 'string') throw new InvalidOptionError('token must be a string');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+    this.window = options.window ?? DEFAULT_WINDOW;
+    const version = options.protocolVersion ?? PROTOCOL_VERSION;
     this.ready = new Promise<WelcomeMessage>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
     });
     this.ready.catch(() => {});
-    const maxFrame = options.maxFrameLength === undefined ? undefined : positiveInt(options.maxFrameLength, 'maxFrameLength', DATA_HEADER_LENGTH + 1, 0xffff_ffff);
+    const maxFrame = options.maxFrameLength;
     this.chunkSize = Math.min(this.chunkSize, (maxFrame ?? Number.MAX_SAFE_INTEGER) - DATA_HEADER_LENGTH);
     const hello = { type: MessageType.Hello, version, token: Buffer.from(options.token ?? '', 'utf8') } as const;
+    // Ticks count time the event loop actually ran: a client whose own loop was blocked does
+    // not blame the server for replies that were sitting unread in the socket.
+    this.tickMs = Math.max(1, Math.min(1000, Math.floor(this.timeoutMs / 4)));
+    this.timeoutTicks = Math.ceil(this.timeoutMs / this.tickMs);
+    if (this.timeoutMs > 0) {
+      this.watchdog = setInterval(() => this.onTick(), this.tickMs);
+      this.watchdog.unref();
+    }
     conn.send(encodeMessage(maxFrame === undefined ? hello : { ...hello, maxChunk: maxFrame - DATA_HEADER_LENGTH }));
+  }
+
+  /**
+   * Check options the way the constructor does, without a connection (so a client can refuse
+   * bad options before it connects).
+   * @throws InvalidOptionError (`IOCP_ERR_INVALID_OPTION`) for an unknown key or a value out of range
+   */
+  static validateOptions(options: ClientSessionOptions): void {
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionError('ClientSession options must be an object');
+    refuseUnknownOptions(options, Object.keys(CLIENT_SESSION_OPTION_KEYS), 'ClientSession');
+    if (options.timeoutMs !== undefined) positiveInt(options.timeoutMs, 'timeoutMs', 0, 0x7fff_ffff);
+    if (options.chunkSize !== undefined) positiveInt(options.chunkSize, 'chunkSize', 1, 0xffff_ffff - DATA_HEADER_LENGTH);
+    if (options.window !== undefined) positiveInt(options.window, 'window', 1, 0xffff_ffff);
+    if (options.protocolVersion !== undefined) positiveInt(options.protocolVersion, 'protocolVersion', 0, 0xffff);
+    if (options.maxFrameLength !== undefined) positiveInt(options.maxFrameLength, 'maxFrameLength', DATA_HEADER_LENGTH + 1, 0xffff_ffff);
+    if (options.token !== undefined && typeof options.token !== 'string') throw new InvalidOptionError('token must be a string');
+  }
+
+  /** Fail whatever has waited for the server longer than `timeoutMs`. */
+  private onTick(): void {
+    const now = ++this.tick;
+    if (this.closedError) return;
+    if (!this.welcome) {
+      if (now >= this.timeoutTicks) {
+        const err = new TimeoutError(`no WELCOME from the server within ${this.timeoutMs} ms of HELLO`);
+        this.conn.destroy(err);
+        this.onClose(err);
+      }
+      return;
+    }
+    for (const r of this.requests.values()) {
+      if (r.watched && now - r.seen >= this.timeoutTicks) {
+        this.abandon(r, new TimeoutError(`${r.what}: no response from the server for ${this.timeoutMs} ms`));
+      }
+    }
+  }
+
+  /** Start (or restart) the response watchdog of `r`: the server owes it a reply or progress. */
+  private watch(r: PendingRequest): void {
+    r.watched = true;
+    r.seen = this.tick;
   }
 
   // ── FrameSink ──────────────────────────────────────────────────────────────────────────────
@@ -151,6 +244,7 @@ export class ClientSession implements FrameSink {
     const err =
       error instanceof FileTransferError ? error : new ConnectionClosedError('connection to the server closed', { cause: error });
     this.closedError = err;
+    if (this.watchdog) clearInterval(this.watchdog);
     this.rejectReady(err);
     for (const r of this.requests.values()) r.fail(err);
     this.requests.clear();
@@ -174,6 +268,7 @@ export class ClientSession implements FrameSink {
     if (!('id' in m)) throw new ProtocolError(`unexpected message type 0x${m.type.toString(16)} from a server`);
     const r = this.requests.get(m.id);
     if (!r) return; // late reply to a request we gave up on
+    r.seen = this.tick;
     switch (m.type) {
       case MessageType.Data:
         if (!r.receiver) throw new ProtocolError(`transfer ${m.id}: DATA before GET_READY`);
@@ -203,12 +298,12 @@ export class ClientSession implements FrameSink {
     this.conn.send(encodeMessage({ type: MessageType.Cancel, id: r.id }));
   }
 
-  private open(): PendingRequest {
+  private open(what: string): PendingRequest {
     if (this.closedError) throw this.closedError;
     let id = this.nextId;
     while (id === 0 || this.requests.has(id)) id = (id + 1) >>> 0;
     this.nextId = (id + 1) >>> 0;
-    const r = new PendingRequest(id);
+    const r = new PendingRequest(id, what);
     this.requests.set(id, r);
     return r;
   }
@@ -234,25 +329,31 @@ export class ClientSession implements FrameSink {
    * of the same name when its prefix hashes like the local file's; otherwise starts over.
    */
   async put(local: string, remote: string, options: TransferOptions = {}): Promise<TransferResult> {
+    refuseUnknownOptions(options, Object.keys(TRANSFER_OPTION_KEYS), 'put');
     await this.ready;
     const started = performance.now();
-    const fh = await this.fs.open(local, 'r').catch((err) => {
+    const fh = await this.fs.open(local, SOURCE_OPEN_FLAGS).catch((err: NodeJS.ErrnoException) => {
+      // ENXIO: a Unix socket (or a FIFO without reader on some systems) cannot be opened.
+      if (err?.code === 'ENXIO') throw new NotAFileError(`${local} is not a regular file (a socket or device)`, { cause: err });
       throw fromFsError(err, local);
     });
     try {
       const st = await fh.stat();
-      if (!st.isFile()) throw new NotAFileError(`${local} is not a file`);
+      if (!st.isFile()) throw new NotAFileError(`${local} is not a regular file (${fileKind(st)})`);
       const size = st.size;
       let resume = options.resume ?? true;
       for (;;) {
-        const r = this.open();
+        const r = this.open(`PUT ${remote}`);
         try {
           this.conn.send(encodeMessage({ type: MessageType.Put, id: r.id, size, resume, name: remote }));
+          this.watch(r);
           const ready = await this.expect(r, MessageType.PutReady);
           if (ready.offset > size) throw new ProtocolError(`server resumes at ${ready.offset}, past the end (${size})`);
           const hash = createHash('sha256');
           if (ready.offset > 0) {
+            r.watched = false; // our own work: hashing may take a while on a large prefix
             await hashPrefix(fh, ready.offset, hash);
+            this.watch(r);
             if (!hash.copy().digest().equals(ready.prefixHash)) {
               // The server's partial is not a prefix of this file: start over.
               this.abandon(r, new ProtocolError('stale partial'));
@@ -271,7 +372,11 @@ export class ClientSession implements FrameSink {
             this.chunk,
             ready.credit,
             MessageType.PutEnd,
-            progress ? (done) => progress(done, size) : undefined,
+            (done) => {
+              r.seen = this.tick;
+              progress?.(done, size);
+            },
+            true,
           );
           r.sender = sender;
           sender.start();
@@ -308,15 +413,18 @@ export class ClientSession implements FrameSink {
    * an existing partial is continued when the server confirms its prefix hash.
    */
   async get(remote: string, local: string, options: TransferOptions = {}): Promise<TransferResult> {
+    refuseUnknownOptions(options, Object.keys(TRANSFER_OPTION_KEYS), 'get');
     await this.ready;
     const started = performance.now();
     const partial = downloadPartialPath(local);
     const fs = this.fs;
-    const fh = await fs.open(partial, PARTIAL_OPEN_FLAGS, 0o644).catch((err) => {
-      throw fromFsError(err, partial);
+    const fh = await fs.open(partial, PARTIAL_OPEN_FLAGS, 0o644).catch((err: NodeJS.ErrnoException) => {
+      // The partial is our business, not the user's: name the path they gave.
+      if (err?.code === 'ENOENT') throw new NotFoundError(`${local}: folder ${path.dirname(local)} does not exist`, { cause: err });
+      throw fromFsError(err, local);
     });
     let closed = false;
-    const r = this.open();
+    const r = this.open(`GET ${remote}`);
     try {
       let have = 0;
       if (options.resume ?? true) have = (await fh.stat()).size;
@@ -338,12 +446,17 @@ export class ClientSession implements FrameSink {
           m.offset === 0 ? createHash('sha256') : hash,
           this.window,
           (err) => this.abandon(r, err),
-          progress ? (done) => progress(done, m.size) : undefined,
+          (done) => {
+            r.seen = this.tick;
+            progress?.(done, m.size);
+          },
         );
       };
       this.conn.send(encodeMessage({ type: MessageType.Get, id: r.id, offset: have, prefixHash, credit: this.window, name: remote }));
+      this.watch(r);
       const ready = await this.expect(r, MessageType.GetReady);
       const end = await this.expect(r, MessageType.GetEnd);
+      r.watched = false; // the server is done; the rest (writes, sync, rename) is local
       let digest: Buffer;
       try {
         digest = await r.receiver!.finish(Buffer.from(end.sha256));
@@ -388,16 +501,21 @@ export class ClientSession implements FrameSink {
     }
   }
 
-  /** Every file under `folder` (default: the whole root), recursively, with sizes. */
+  /**
+   * Every file under `folder` (default: the whole root), recursively, with sizes, sorted by
+   * name (`/`-separated relative paths compared by UTF-16 code unit, like `Array.prototype.sort`),
+   * so the order does not depend on the server's file system.
+   */
   async list(folder = ''): Promise<ListEntry[]> {
     await this.ready;
-    const r = this.open();
+    const r = this.open(`LIST ${folder || '/'}`);
     try {
       this.conn.send(encodeMessage({ type: MessageType.List, id: r.id, folder }));
+      this.watch(r);
       const out: ListEntry[] = [];
       for (;;) {
         const m = await r.next();
-        if (m.type === MessageType.ListEnd) return out;
+        if (m.type === MessageType.ListEnd) return out.sort(byName);
         if (m.type !== MessageType.ListItems) throw new ProtocolError(`LIST: unexpected message 0x${m.type.toString(16)}`);
         for (const e of m.entries) out.push(e);
       }
@@ -409,9 +527,10 @@ export class ClientSession implements FrameSink {
   /** Size and modification time of `remote`. */
   async stat(remote: string): Promise<RemoteStat> {
     await this.ready;
-    const r = this.open();
+    const r = this.open(`STAT ${remote}`);
     try {
       this.conn.send(encodeMessage({ type: MessageType.Stat, id: r.id, name: remote }));
+      this.watch(r);
       const m = await this.expect(r, MessageType.StatOk);
       return { size: m.size, mtimeMs: m.mtimeMs };
     } finally {
@@ -422,9 +541,10 @@ export class ClientSession implements FrameSink {
   /** Remove `remote` (and any partial upload of it). */
   async delete(remote: string): Promise<void> {
     await this.ready;
-    const r = this.open();
+    const r = this.open(`DELETE ${remote}`);
     try {
       this.conn.send(encodeMessage({ type: MessageType.Delete, id: r.id, name: remote }));
+      this.watch(r);
       await this.expect(r, MessageType.DeleteOk);
     } finally {
       this.finish(r);
@@ -436,4 +556,18 @@ export class ClientSession implements FrameSink {
     this.conn.close();
     this.onClose();
   }
+}
+
+function byName(a: ListEntry, b: ListEntry): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** What a non-regular file is, for the error message. */
+function fileKind(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a plain file';
 }

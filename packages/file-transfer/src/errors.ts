@@ -142,7 +142,19 @@ export class CancelledError extends FileTransferError {
   }
 }
 
-/** An option is missing or out of range (raised by constructors). */
+/**
+ * The server did not answer in time: no WELCOME after HELLO, no first reply to a request, or no
+ * progress in a transfer, for the client's `timeoutMs`. The request (or, for HELLO, the
+ * connection) is given up; a partial download is kept for resume.
+ */
+export class TimeoutError extends FileTransferError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IOCP_ERR_FT_TIMEOUT', message, options);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** An option is missing, out of range or unknown (raised by constructors). */
 export class InvalidOptionError extends FileTransferError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('IOCP_ERR_INVALID_OPTION', message, options);
@@ -169,6 +181,7 @@ const BY_CODE: ReadonlyMap<string, ErrorCtor> = new Map<string, ErrorCtor>([
   ['IOCP_ERR_FT_TOO_MANY', TooManyTransfersError],
   ['IOCP_ERR_FT_CLOSED', ConnectionClosedError],
   ['IOCP_ERR_FT_CANCELLED', CancelledError],
+  ['IOCP_ERR_FT_TIMEOUT', TimeoutError],
   ['IOCP_ERR_INVALID_OPTION', InvalidOptionError],
 ]);
 

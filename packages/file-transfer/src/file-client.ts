@@ -2,6 +2,7 @@ import { lengthPrefixed } from '@iocp/framing';
 import { CompletionPort, type Connection, type PortOptions } from '@iocp/transport';
 import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
 import {
+  CLIENT_SESSION_OPTION_KEYS,
   ClientSession,
   type ClientSessionOptions,
   type RemoteStat,
@@ -10,6 +11,7 @@ import {
 } from './client-session.js';
 import { ConnectionClosedError, FileTransferError, InvalidOptionError } from './errors.js';
 import { DEFAULT_PORT_OPTIONS } from './file-server.js';
+import { refuseUnknownOptions } from './internal/known-options.js';
 import type { ListEntry } from './messages.js';
 
 /** Options of {@link FileClient.connect}. */
@@ -25,6 +27,15 @@ export interface FileClientOptions extends ClientSessionOptions {
   /** Completion-port options (send queue...). Default: 1 MiB / 256 KiB send-queue watermarks. */
   portOptions?: PortOptions;
 }
+
+const FILE_CLIENT_OWN_KEYS: Readonly<Record<Exclude<keyof FileClientOptions, keyof ClientSessionOptions>, true>> = {
+  host: true,
+  port: true,
+  tls: true,
+  connectTimeoutMs: true,
+  portOptions: true,
+};
+const FILE_CLIENT_OPTION_KEYS = [...Object.keys(FILE_CLIENT_OWN_KEYS), ...Object.keys(CLIENT_SESSION_OPTION_KEYS)];
 
 /**
  * A connected file client over `@iocp/transport`: one connection, any number of concurrent
@@ -46,12 +57,19 @@ export class FileClient {
 
   /** Connect and complete the HELLO exchange. Rejects with a coded error (`IOCP_ERR_FT_AUTH`, `IOCP_ERR_CONNECT_REFUSED`...). */
   static async connect(options: FileClientOptions): Promise<FileClient> {
-    if (!options || typeof options.host !== 'string' || !Number.isInteger(options.port)) {
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionError('FileClient options must be an object with host and port');
+    refuseUnknownOptions(options, FILE_CLIENT_OPTION_KEYS, 'FileClient');
+    if (typeof options.host !== 'string' || !Number.isInteger(options.port)) {
       throw new InvalidOptionError('host and port are required');
     }
     const maxFrameLength = options.maxFrameLength ?? 16 * 1024 * 1024;
     // DATA frames must fit the codec both ways: the session caps its chunk and tells the server.
-    const sessionOptions: ClientSessionOptions = { ...options, maxFrameLength };
+    const sessionOptions: ClientSessionOptions = { maxFrameLength };
+    for (const key of Object.keys(CLIENT_SESSION_OPTION_KEYS) as Array<keyof ClientSessionOptions>) {
+      if (key !== 'maxFrameLength' && options[key] !== undefined) Object.assign(sessionOptions, { [key]: options[key] });
+    }
+    // Refuse a bad session option before connecting (the session itself is built in onOpen).
+    ClientSession.validateOptions(sessionOptions);
     const port = new CompletionPort(options.portOptions ?? { sendQueue: DEFAULT_PORT_OPTIONS.sendQueue });
     const codec = lengthPrefixed({ maxFrameLength });
     try {

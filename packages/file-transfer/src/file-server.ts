@@ -5,6 +5,7 @@ import { CompletionPort, type Connection, type Listener, type ListenTlsOptions, 
 import { ConnectionClosedError, InvalidOptionError } from './errors.js';
 import { type FileSystem, nodeFileSystem } from './file-system.js';
 import type { FrameConnection } from './frame-connection.js';
+import { refuseUnknownOptions } from './internal/known-options.js';
 import { RootFolder } from './internal/root-folder.js';
 import type { Logger, ServerContext, ServerCounters } from './internal/server-context.js';
 import { DATA_HEADER_LENGTH } from './messages.js';
@@ -77,6 +78,24 @@ export const DEFAULT_PORT_OPTIONS: PortOptions = {
   timeouts: { firstDataMs: 10_000 },
 };
 
+// Records, not arrays: the compiler fails when an option is added to the interface and not here.
+const SERVER_OPTION_KEYS: Record<keyof FileServerOptions, true> = {
+  root: true,
+  token: true,
+  maxFileSize: true,
+  chunkSize: true,
+  window: true,
+  maxTransfersPerConnection: true,
+  minFreeBytes: true,
+  partialTtlMs: true,
+  maxFrameLength: true,
+  fs: true,
+  logger: true,
+  portOptions: true,
+};
+const LISTEN_OPTION_KEYS: Record<keyof FileServerListenOptions, true> = { host: true, port: true, tls: true };
+const CLOSE_OPTION_KEYS: Record<'drainMs', true> = { drainMs: true };
+
 function int(v: unknown, name: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw new InvalidOptionError(`${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
@@ -115,7 +134,9 @@ export class FileServer {
   };
 
   constructor(options: FileServerOptions) {
-    if (!options || typeof options.root !== 'string' || options.root === '') throw new InvalidOptionError('root is required');
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionError('FileServer options must be an object with a root');
+    refuseUnknownOptions(options, Object.keys(SERVER_OPTION_KEYS), 'FileServer');
+    if (typeof options.root !== 'string' || options.root === '') throw new InvalidOptionError('root is required');
     if (options.token !== undefined && (typeof options.token !== 'string' || options.token === '')) {
       throw new InvalidOptionError('token must be a non-empty string');
     }
@@ -199,6 +220,7 @@ export class FileServer {
    * header, `maxFrameLength`). May be called several times (several addresses share one port).
    */
   async listen(options: FileServerListenOptions = {}): Promise<Listener> {
+    refuseUnknownOptions(options, Object.keys(LISTEN_OPTION_KEYS), 'FileServer.listen');
     await this.open();
     this.port ??= new CompletionPort(this.options.portOptions ?? DEFAULT_PORT_OPTIONS);
     const codec = lengthPrefixed({ maxFrameLength: this.options.maxFrameLength });
@@ -227,6 +249,7 @@ export class FileServer {
    * Transfers in progress end; their partials stay for resume.
    */
   async close(options: { drainMs?: number } = {}): Promise<void> {
+    refuseUnknownOptions(options, Object.keys(CLOSE_OPTION_KEYS), 'FileServer.close');
     await this.port?.close({ drainMs: options.drainMs ?? 2000 });
   }
 

@@ -13,6 +13,7 @@ export {
   type TransferResult,
   type RemoteStat,
   downloadPartialPath,
+  DEFAULT_TIMEOUT_MS,
 } from './client-session.js';
 export { FileServer, type FileServerOptions, type FileServerStats, type Logger, DEFAULT_PORT_OPTIONS } from './file-server.js';
 export type { FileServerListenOptions } from './file-server.js';

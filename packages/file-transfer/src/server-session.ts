@@ -298,7 +298,9 @@ export class ServerSession implements FrameSink {
       t.target = await this.ctx.root.prepareTarget(segments, m.name);
       t.partial = this.ctx.root.partialPath(m.name);
       if (!m.resume) await fs.unlink(t.partial).catch(() => {});
-      const fh = await fs.open(t.partial, PARTIAL_OPEN_FLAGS, 0o600);
+      // 0o644 less the umask, like a download and like `cp`: the published file is the
+      // partial renamed, so this is the mode users see.
+      const fh = await fs.open(t.partial, PARTIAL_OPEN_FLAGS, 0o644);
       if (t.closed) {
         await fh.close();
         return;

@@ -69,6 +69,8 @@ export class FileSender {
   private resolveDone!: (digest: Buffer) => void;
   private rejectDone!: (err: Error) => void;
   private idleWaiter: (() => void) | undefined;
+  /** verifyEnd: 'no' → not started, 'reading' → the probe read is in flight, 'ok' → the file ends at size. */
+  private endCheck: 'no' | 'reading' | 'ok' = 'no';
   /** Resolves with the file's SHA-256 once the END message is queued; rejects on failure. */
   readonly done: Promise<Buffer>;
 
@@ -84,6 +86,12 @@ export class FileSender {
     credit: number,
     private readonly endType: typeof MessageType.PutEnd | typeof MessageType.GetEnd,
     private readonly onProgress?: (bytes: number) => void,
+    /**
+     * Before END, check that the file ends at `size` (a 1-byte read there must find nothing).
+     * Catches sources whose content differs from their stat size: files under /proc report 0,
+     * a log grows while it is sent. A file that shrinks is caught by the short read anyway.
+     */
+    private readonly verifyEnd = false,
   ) {
     this.origin = start;
     this.readPos = start;
@@ -191,11 +199,37 @@ export class FileSender {
     }
     // 3. Everything sent: the END message carries the whole file's hash.
     if (this.sentPos >= this.size && this.slots.length === 0) {
+      if (this.verifyEnd && this.endCheck !== 'ok') {
+        if (this.endCheck === 'no') this.probeEnd();
+        return;
+      }
       this.finished = true;
       const digest = this.hash.digest();
       this.conn.send(encodeMessage({ type: this.endType, id: this.id, sha256: digest }));
       this.resolveDone(digest);
     }
+  }
+
+  /** One read past the announced end: any byte there means the source is not what stat said. */
+  private probeEnd(): void {
+    this.endCheck = 'reading';
+    this.reading++;
+    this.fh.read(Buffer.alloc(1), 0, 1, this.size).then(
+      (r) => {
+        if (r.bytesRead > 0) {
+          this.abort(
+            new SizeMismatchError(
+              `source file has more bytes than the ${this.size} its size announced (it grew, or it is not a plain file, e.g. under /proc); nothing was published`,
+            ),
+          );
+        } else this.endCheck = 'ok';
+        this.readSettled();
+      },
+      (err: unknown) => {
+        this.abort(fromFsError(err, 'reading the source file'));
+        this.readSettled();
+      },
+    );
   }
 
   private sendSlot(slot: ReadSlot): boolean {

@@ -15,8 +15,19 @@ export class PendingRequest {
   private readonly inbox: Message[] = [];
   private waiting: { resolve: (m: Message) => void; reject: (err: Error) => void } | undefined;
   private error: Error | undefined;
+  /**
+   * Response watchdog: while `watched`, the session fails the request when `seen` (the
+   * session's tick of the last reply or progress) falls `timeoutMs` behind. Not watched while the
+   * client itself is busy (hashing a local prefix, syncing a download).
+   */
+  watched = false;
+  seen = 0;
 
-  constructor(readonly id: number) {}
+  constructor(
+    readonly id: number,
+    /** What the request does, for error messages (`PUT reports/a.pdf`). */
+    readonly what: string,
+  ) {}
 
   get failed(): boolean {
     return this.error !== undefined;
