@@ -1,5 +1,5 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UsageError } from './errors.js';
+import { UsageError, parseByteSize, parseCommandLine, reportingCommand } from '@iocp/cli-support';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseTarget } from './internal/parse-target.js';
 import type { LoadPattern, StressMode, StressOptions } from './stress-options.js';
 
@@ -33,19 +33,19 @@ function decimal(min: number, max: number, exclusiveMin: boolean): (value: strin
   };
 }
 
-/** `64`, `4k`, `4KiB`, `1m`, `1MiB` → bytes. */
+/** `64`, `4k`, `4KiB`, `1m`, `1MiB` → bytes, 1..MAX_SIZE; NaN when it is not such a size. */
 function byteCount(text: string): number {
-  const m = /^(\d+)\s*(b|k|kb|kib|m|mb|mib)?$/i.exec(text.trim());
-  if (!m) return Number.NaN;
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const scale = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
-  return Number(m[1]) * scale;
+  try {
+    return parseByteSize(text, 1, MAX_SIZE);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function sizeRange(value: string): [number, number] {
   const parts = value.split('-');
   const nums = parts.map(byteCount);
-  const ok = (parts.length === 1 || parts.length === 2) && nums.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_SIZE);
+  const ok = (parts.length === 1 || parts.length === 2) && nums.every((n) => !Number.isNaN(n));
   if (!ok) throw new InvalidArgumentError(`expected B or MIN-MAX, each 1..${MAX_SIZE} bytes (suffix k or m allowed)`);
   const min = nums[0]!;
   const max = nums[1] ?? min;
@@ -53,8 +53,8 @@ function sizeRange(value: string): [number, number] {
   return [min, max];
 }
 
-function buildProgram(): Command {
-  return new Command()
+function buildProgram(out: (text: string) => void): Command {
+  return reportingCommand(new Command(), out)
     .name('stress')
     .description('Load a TCP echo server: many connections, verified echoes, latency histograms.')
     .version('0.1.0')
@@ -80,8 +80,6 @@ function buildProgram(): Command {
     .option('--connect-timeout <ms>', 'connect attempt limit', integer(1, MAX_MS), 5000)
     .option('--drain-timeout <ms>', 'after stop, how long in-flight messages may take to return', integer(0, MAX_MS), 5000)
     .option('--max-inflight <n>', 'timed: in-flight messages per connection before sends are skipped', integer(1, 1_000_000), 1024)
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} })
     .allowExcessArguments(false);
 }
 
@@ -115,19 +113,9 @@ interface RawFlags {
  * `--help` and `--version` print to stdout and return `{ kind: 'exit', exitCode: 0 }`.
  */
 export function parseStressArgs(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t)): ParseResult {
-  const program = buildProgram();
-  program.configureOutput({ writeOut: out, writeErr: () => {} });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-        return { kind: 'exit', exitCode: 0 };
-      }
-      throw new UsageError(error.message.replace(/^error:\s*/, ''), { cause: error });
-    }
-    throw error;
-  }
+  const program = buildProgram(out);
+  const outcome = parseCommandLine(program, argv);
+  if (outcome.kind === 'exit') return outcome;
   const f = program.opts<RawFlags>();
   const given = (name: string) => program.getOptionValueSource(name) === 'cli';
 

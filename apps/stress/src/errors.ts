@@ -1,24 +1,10 @@
-/** Base class of every error the stress tool reports itself; match on `code`. */
-export class StressError extends Error {
-  /** Stable machine-readable code, e.g. `IOCP_ERR_USAGE`. */
-  readonly code: string;
-  /** Process exit code when this error ends the process. */
-  readonly exitCode: number;
+import { CliError } from '@iocp/cli-support';
 
-  constructor(code: string, message: string, exitCode: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.exitCode = exitCode;
-  }
-}
+/** Base class of every error the stress tool reports itself (a `CliError`: `code`, `exitCode`); match on `code`. */
+export class StressError extends CliError {}
 
-/** Bad command line: unknown flag, bad or conflicting value. Exit 2. */
-export class UsageError extends StressError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('IOCP_ERR_USAGE', message, EXIT_USAGE, options);
-  }
-}
+/** Bad command line: unknown flag, bad or conflicting value. `IOCP_ERR_USAGE`, exit 2 (shared by every app). */
+export { UsageError } from '@iocp/cli-support';
 
 /** Exit code: every echo verified, errors within `--max-errors`. */
 export const EXIT_OK = 0;
@@ -43,13 +29,3 @@ export const ErrorCodes = {
   /** The echoed bytes differ from the sent bytes (counted under `mismatches`, not `errors`). */
   mismatch: 'IOCP_ERR_MISMATCH',
 } as const;
-
-/** The one-line form printed on stderr: `stress: CODE: message`. */
-export function formatErrorLine(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  const oneLine = message.replace(/\s*\n\s*/g, ' ').trim();
-  return typeof code === 'string' && code.startsWith('IOCP_ERR_')
-    ? `stress: ${code}: ${oneLine}`
-    : `stress: IOCP_ERR_INTERNAL: ${oneLine}`;
-}

@@ -1,18 +1,13 @@
 import { writeFileSync } from 'node:fs';
+import { runMain } from '@iocp/cli-support';
 import { parseStressArgs } from './cli.js';
-import { EXIT_ERRORS, EXIT_OK, formatErrorLine } from './errors.js';
+import { EXIT_ERRORS, EXIT_OK } from './errors.js';
 import { formatSummary } from './internal/format-summary.js';
 import { ProgressLine } from './internal/progress-line.js';
 import { startStress } from './internal/run-stress.js';
 
 async function main(): Promise<number> {
-  let parsed: ReturnType<typeof parseStressArgs>;
-  try {
-    parsed = parseStressArgs(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`${formatErrorLine(error)}\n`);
-    return (error as { exitCode?: number }).exitCode ?? EXIT_ERRORS;
-  }
+  const parsed = parseStressArgs(process.argv.slice(2));
   if (parsed.kind === 'exit') return parsed.exitCode;
   const options = parsed.options;
 
@@ -45,12 +40,5 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${formatErrorLine(error)}\n`);
-    process.exitCode = EXIT_ERRORS;
-  },
-);
+// A bad flag ends with one coded line and exit 2; a run sets the exit code and ends when its work is done.
+void runMain('stress', main);
