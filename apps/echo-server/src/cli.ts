@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UsageError } from './errors.js';
-import { type HostPort, parseHostPort } from './internal/parse-address.js';
-import { parseInteger } from './internal/parse-integer.js';
-import { parseSize } from './internal/parse-size.js';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, reportingCommand } from '@iocp/cli-support';
+import { Command, Option } from 'commander';
 
 /** How the server treats the byte stream. */
 export type EchoMode = 'framed' | 'raw';
@@ -58,22 +55,12 @@ export const DEFAULT_DRAIN_MS = 5000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const MAX_MS = 2 ** 31 - 1;
 
-function wrap<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
-}
-
 function collectAddress(text: string, previous: HostPort[]): HostPort[] {
-  return [...previous, wrap(parseHostPort)(text)];
+  return [...previous, optionParser(parseHostPort)(text)];
 }
 
 function buildProgram(write: (text: string) => void): Command {
-  return new Command('echo-server')
+  return reportingCommand(new Command('echo-server'), write)
     .description(
       'Echo server over @iocp/transport. Prints "listening HOST:PORT" per listener on stdout; logs JSON (pino) on stderr.',
     )
@@ -85,22 +72,20 @@ function buildProgram(write: (text: string) => void): Command {
         .default([], DEFAULT_LISTEN),
     )
     .addOption(new Option('--mode <mode>', 'framed: 4-byte big-endian length prefix; raw: echo bytes as they come').choices(['framed', 'raw']).default('framed'))
-    .addOption(new Option('--max-frame <bytes>', 'largest frame payload (framed mode); suffixes k, m, g (default: 16m)').argParser(wrap((t) => parseSize(t, 1, MAX_MAX_FRAME))))
-    .addOption(new Option('--max-connections <n>', 'concurrent connections per process (default: unlimited)').argParser(wrap((t) => parseInteger(t, 1, 10_000_000))))
-    .addOption(new Option('--max-conn-rate <n>', 'new connections per second per process (default: unlimited)').argParser(wrap((t) => parseInteger(t, 1, 10_000_000))))
-    .addOption(new Option('--max-conn-per-ip <n>', 'concurrent connections per remote IP per process (default: unlimited)').argParser(wrap((t) => parseInteger(t, 1, 10_000_000))))
-    .addOption(new Option('--first-data-timeout <ms>', 'close a peer that sends nothing for this long; 0 = off').argParser(wrap((t) => parseInteger(t, 0, MAX_MS))).default(0))
-    .addOption(new Option('--idle-timeout <ms>', 'close a connection without read or write progress for this long; 0 = off').argParser(wrap((t) => parseInteger(t, 0, MAX_MS))).default(0))
-    .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued replies drain this long').argParser(wrap((t) => parseInteger(t, 0, MAX_MS))).default(DEFAULT_DRAIN_MS))
+    .addOption(new Option('--max-frame <bytes>', 'largest frame payload (framed mode); suffixes k, m, g (default: 16m)').argParser(optionParser((t) => parseByteSize(t, 1, MAX_MAX_FRAME))))
+    .addOption(new Option('--max-connections <n>', 'concurrent connections per process (default: unlimited)').argParser(optionParser((t) => parseInteger(t, 1, 10_000_000))))
+    .addOption(new Option('--max-conn-rate <n>', 'new connections per second per process (default: unlimited)').argParser(optionParser((t) => parseInteger(t, 1, 10_000_000))))
+    .addOption(new Option('--max-conn-per-ip <n>', 'concurrent connections per remote IP per process (default: unlimited)').argParser(optionParser((t) => parseInteger(t, 1, 10_000_000))))
+    .addOption(new Option('--first-data-timeout <ms>', 'close a peer that sends nothing for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
+    .addOption(new Option('--idle-timeout <ms>', 'close a connection without read or write progress for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
+    .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued replies drain this long').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(DEFAULT_DRAIN_MS))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain) file; turns TLS on, needs --tls-key'))
     .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
-    .addOption(new Option('--workers <n>', 'processes sharing the listeners (node:cluster); "auto" = one per core').argParser(wrap(parseWorkers)).default(1))
-    .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics').argParser(wrap(parseHostPort)))
+    .addOption(new Option('--workers <n>', 'processes sharing the listeners (node:cluster); "auto" = one per core').argParser(optionParser(parseWorkers)).default(1))
+    .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics').argParser(optionParser(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
-    .addOption(new Option('--jobs <n>', 'worker threads per process (@iocp/jobpool): each frame is a job, replies keep request order per connection; 0 = echo inline').argParser(wrap((t) => parseInteger(t, 0, 1024))).default(0))
-    .addOption(new Option('--job-cost-us <us>', 'simulated CPU cost per frame in microseconds: burnt inline on the I/O thread, or with --jobs on a pool thread (random 0.5-1.5x, so jobs finish out of order)').argParser(wrap((t) => parseInteger(t, 0, 10_000_000))).default(0))
-    .exitOverride()
-    .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+    .addOption(new Option('--jobs <n>', 'worker threads per process (@iocp/jobpool): each frame is a job, replies keep request order per connection; 0 = echo inline').argParser(optionParser((t) => parseInteger(t, 0, 1024))).default(0))
+    .addOption(new Option('--job-cost-us <us>', 'simulated CPU cost per frame in microseconds: burnt inline on the I/O thread, or with --jobs on a pool thread (random 0.5-1.5x, so jobs finish out of order)').argParser(optionParser((t) => parseInteger(t, 0, 10_000_000))).default(0));
 }
 
 function parseWorkers(text: string): number {
@@ -124,17 +109,8 @@ function readPem(flag: string, file: string): Buffer {
  */
 export function parseServerArgs(argv: readonly string[], write: (text: string) => void): ParseResult {
   const program = buildProgram(write);
-  try {
-    program.parse(argv as string[], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
-        return { kind: 'exit', exitCode: 0 };
-      }
-      throw new UsageError(error.message.replace(/^error: /, ''), { cause: error });
-    }
-    throw error;
-  }
+  const outcome = parseCommandLine(program, argv);
+  if (outcome.kind === 'exit') return outcome;
   const o = program.opts();
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together');

@@ -1,10 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
+import { type MetricsServer, startMetricsServer } from '@iocp/cli-support';
 import { AggregatorRegistry } from 'prom-client';
 import type { ServerConfig } from './cli.js';
 import { type PrimaryToWorker, type WorkerToPrimary, isEchoMessage } from './cluster-messages.js';
 import { EXIT_FAILURE, EXIT_OK, StartupError } from './errors.js';
 import { createLogger } from './logger.js';
-import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { exitIfStuck, onShutdownSignal } from './signals.js';
 
 /** A worker that dies after startup is replaced, at most this many times per window. */

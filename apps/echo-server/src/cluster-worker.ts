@@ -1,3 +1,4 @@
+import { exitCodeOf } from '@iocp/cli-support';
 import { AggregatorRegistry } from 'prom-client';
 import type { ServerConfig } from './cli.js';
 import { type WorkerToPrimary, isEchoMessage } from './cluster-messages.js';
@@ -38,7 +39,7 @@ export async function runWorker(config: ServerConfig): Promise<void> {
   try {
     server = await startEchoServer(config, log);
   } catch (error) {
-    const exitCode = (error as { exitCode?: number }).exitCode ?? 1;
+    const exitCode = exitCodeOf(error);
     tell({ type: 'echo-server:failed', line: formatErrorLine('echo-server', error), exitCode }, () => process.exit(exitCode));
     return;
   }

@@ -1,8 +1,8 @@
+import { type MetricsServer, registryScrape, startMetricsServer } from '@iocp/cli-support';
 import type { ServerConfig } from './cli.js';
 import { EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { createLogger } from './logger.js';
 import { createPortMetricsRegistry } from './metrics.js';
-import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { type EchoServer, startEchoServer } from './server.js';
 import { exitIfStuck, onShutdownSignal } from './signals.js';
 
@@ -31,10 +31,7 @@ export async function runSingle(config: ServerConfig, out: (line: string) => voi
   if (config.metrics) {
     const registry = createPortMetricsRegistry(() => server!.port.stats(), server.jobStats);
     try {
-      metrics = await startMetricsServer(config.metrics, async () => ({
-        contentType: registry.contentType,
-        body: await registry.metrics(),
-      }));
+      metrics = await startMetricsServer(config.metrics, registryScrape(registry));
     } catch (error) {
       await server.close(0);
       throw error;

@@ -1,9 +1,8 @@
 import { lengthPrefixed, raw } from '@iocp/framing';
 import type { JobPoolStats } from '@iocp/jobpool';
-import { CompletionPort, type Listener } from '@iocp/transport';
+import { CompletionPort, type Listener, formatEndpoint } from '@iocp/transport';
 import type { ServerConfig } from './cli.js';
 import { StartupError } from './errors.js';
-import { formatHostPort } from './internal/parse-address.js';
 import { createJobHook } from './job-hook.js';
 import type { Logger } from './logger.js';
 
@@ -59,7 +58,7 @@ export async function startEchoServer(config: ServerConfig, log: Logger): Promis
       await hook.close();
       const cause = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
       const why = cause.cause?.code ?? cause.code ?? cause.message;
-      throw new StartupError('IOCP_ERR_LISTEN', `cannot listen on ${formatHostPort(at.host, at.port)}: ${why}`, {
+      throw new StartupError('IOCP_ERR_LISTEN', `cannot listen on ${formatEndpoint(at.host, at.port)}: ${why}`, {
         cause: error,
       });
     }

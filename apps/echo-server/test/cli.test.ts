@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FRAME, parseServerArgs } from '../src/cli.js';
 import { formatErrorLine } from '../src/errors.js';
-import { formatHostPort, parseHostPort } from '../src/internal/parse-address.js';
-import { parseSize } from '../src/internal/parse-size.js';
+import { parseHostPort, parseByteSize as parseSize } from '@iocp/cli-support';
+import { formatEndpoint as formatHostPort } from '@iocp/transport';
 import { sendQueueCap } from '../src/server.js';
 
 const quiet = (): void => {};

@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killStarted, runNode, spawnNode } from '@iocp/cli-support/test-support';
 
 /** Absolute paths of the built app entry points. */
 export const SERVER_BIN = fileURLToPath(new URL('../../bin/echo-server.js', import.meta.url));
@@ -21,19 +21,8 @@ export interface ServerProcess {
   readonly exited: Promise<number | null>;
 }
 
-const started: ChildProcess[] = [];
-
-/** Kill (by pid) every server this test file started that is still running. */
-export async function killAllStarted(): Promise<void> {
-  await Promise.all(
-    started.splice(0).map(async (child) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    }),
-  );
-}
+/** Kill (by pid) every process this test file started that is still running. */
+export const killAllStarted = killStarted;
 
 /**
  * Start the echo server and wait until it printed `expectListening` listening lines (and the
@@ -44,45 +33,34 @@ export async function startServer(
   expectListening = 1,
   options: { env?: NodeJS.ProcessEnv; ownProcessGroup?: boolean } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_BIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
-    detached: options.ownProcessGroup === true, // its own process group, to signal it like a terminal's Ctrl-C
+  const spawned = spawnNode(SERVER_BIN, args, {
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ownProcessGroup: options.ownProcessGroup === true, // its own process group, to signal it like a terminal's Ctrl-C
   });
-  started.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8');
+  const child = spawned.proc;
   const wantMetrics = args.includes('--metrics');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const server: ServerProcess = {
     child,
     listening: [],
     metrics: undefined,
-    stdout: () => out,
-    stderr: () => err,
+    stdout: spawned.stdout,
+    stderr: spawned.stderr,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
-  child.stderr!.on('data', (chunk: string) => {
-    err += chunk;
-  });
   await new Promise<void>((resolve, reject) => {
     const check = (): void => {
-      const lines = out.split('\n');
+      const lines = spawned.stdout().split('\n');
       server.listening.splice(0, server.listening.length, ...lines.filter((l) => l.startsWith('listening ')).map((l) => l.slice(10)));
       server.metrics = lines.find((l) => l.startsWith('metrics '))?.slice(8);
       if (server.listening.length >= expectListening && (!wantMetrics || server.metrics)) resolve();
     };
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      check();
-    });
-    exited.then((code) => reject(new Error(`echo-server exited with ${code} before it was ready; stderr: ${err}`)));
+    child.stdout!.on('data', check); // after spawnNode's own listener: the chunk is already captured
+    exited.then((code) => reject(new Error(`echo-server exited with ${code} before it was ready; stderr: ${spawned.stderr()}`)));
   });
   return server;
 }
@@ -96,24 +74,11 @@ export interface RunResult {
 
 /** Run a bin to completion (killed after `timeoutMs`), optionally feeding `input` on stdin. */
 export async function run(bin: string, args: string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  const child = spawn(process.execPath, [bin, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
-    timeout: options.timeoutMs ?? 20_000,
-    killSignal: 'SIGKILL',
+  return runNode(bin, args, {
+    input: options.input ?? '',
+    timeoutMs: options.timeoutMs ?? 20_000,
+    ...(options.env !== undefined ? { env: options.env } : {}),
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  child.stdin.on('error', () => {}); // the process may exit before reading its input
-  child.stdin.end(options.input ?? '');
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 /** Split `host:port` / `[v6]:port` as printed by the apps. */
