@@ -103,14 +103,16 @@ export async function waitUntil(probe: () => Promise<boolean> | boolean, ms = 30
 }
 
 /**
- * Wait until the process's stdout has `count` lines starting with `prefix` (e.g. `listening `)
- * and return them without the prefix. Rejects with its stderr if the process exits first.
+ * Wait until the process's stdout has `count` complete lines (ended by a newline) starting with
+ * `prefix` (e.g. `listening `) and return them without the prefix. Rejects with its stderr if
+ * the process exits first.
  */
 export async function waitForLines(p: SpawnedProcess, prefix: string, count = 1, ms = 30_000): Promise<string[]> {
   const lines = (): string[] =>
     p
       .stdout()
       .split('\n')
+      .slice(0, -1) // the text after the last newline is not a complete line yet
       .filter((line) => line.startsWith(prefix))
       .map((line) => line.slice(prefix.length));
   let exited = false;

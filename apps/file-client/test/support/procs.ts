@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ProcessResult, killStarted, spawnNode, waitUntil } from '@iocp/cli-support/test-support';
+import { type ProcessResult, killStarted, spawnNode, waitForLines, waitUntil } from '@iocp/cli-support/test-support';
+import { parseEndpoint } from '@iocp/transport';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SERVER_BIN = path.resolve(here, '../../../file-server/bin/file-server.js');
@@ -16,18 +17,8 @@ export interface Server {
 /** Start the built file-server on 127.0.0.1:0 and wait for its `listening` line. */
 export async function startServer(args: string[]): Promise<Server> {
   const server = spawnNode(SERVER_BIN, ['--listen', '127.0.0.1:0', '--log-level', 'warn', ...args]);
-  let exited = false;
-  void server.done.then(() => {
-    exited = true;
-  });
-  let port = 0;
-  await waitUntil(() => {
-    const m = /listening 127\.0\.0\.1:(\d+)\n/.exec(server.stdout());
-    if (m) port = Number(m[1]);
-    else if (exited) throw new Error(`file-server exited with ${server.proc.exitCode}: ${server.stderr()}`);
-    return m !== null;
-  });
-  return { proc: server.proc, port, stderr: server.stderr };
+  const [address] = await waitForLines(server, 'listening ');
+  return { proc: server.proc, port: parseEndpoint(address!).port, stderr: server.stderr };
 }
 
 export type Run = ProcessResult;
