@@ -46,9 +46,10 @@ export interface ClientSessionOptions {
    * `IOCP_ERR_FT_TIMEOUT`: for WELCOME after HELLO (the connection is closed), for the first
    * reply to a request, and between two steps of progress in a transfer (a DATA or CREDIT
    * message, a chunk written or sent). Time the client spends on its own work (hashing a local
-   * prefix for resume, syncing a download) does not count. Checked on a coarse timer, so a
-   * timeout fires between `timeoutMs` and `1.25 × timeoutMs` (at most 1 s) later. `0` waits
-   * forever. Default 30 000.
+   * prefix for resume, syncing a download) does not count. Checked on a coarse timer: a timeout
+   * fires between `timeoutMs` and `timeoutMs` + one tick (a quarter of `timeoutMs`, at most
+   * 1 s) after the last reply or progress. `0` waits forever. Default 30 000
+   * ({@link DEFAULT_TIMEOUT_MS}).
    */
   timeoutMs?: number;
 }
@@ -209,7 +210,8 @@ export class ClientSession implements FrameSink {
       return;
     }
     for (const r of this.requests.values()) {
-      if (r.watched && now - r.seen >= this.timeoutTicks) {
+      // `seen` was recorded somewhere inside its tick: a strict > never fires early.
+      if (r.watched && now - r.seen > this.timeoutTicks) {
         this.abandon(r, new TimeoutError(`${r.what}: no response from the server for ${this.timeoutMs} ms`));
       }
     }

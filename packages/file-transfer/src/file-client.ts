@@ -14,7 +14,11 @@ import { DEFAULT_PORT_OPTIONS } from './file-server.js';
 import { refuseUnknownOptions } from './internal/known-options.js';
 import type { ListEntry } from './messages.js';
 
-/** Options of {@link FileClient.connect}. */
+/**
+ * Options of {@link FileClient.connect}, including every {@link ClientSessionOptions} option
+ * (`token`, `timeoutMs`, `chunkSize`, `window`, `fs`...). Validated before connecting; an
+ * unknown key is refused (`IOCP_ERR_INVALID_OPTION`).
+ */
 export interface FileClientOptions extends ClientSessionOptions {
   host: string;
   port: number;

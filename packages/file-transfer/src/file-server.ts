@@ -33,7 +33,7 @@ export interface FileServerStats extends ServerCounters {
   transport: { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number } | undefined;
 }
 
-/** Options of a {@link FileServer}. Every option is validated by the constructor. */
+/** Options of a {@link FileServer}. Every option is validated by the constructor; an unknown key is refused (`IOCP_ERR_INVALID_OPTION`). */
 export interface FileServerOptions {
   /** Folder served. Required. Nothing outside it is ever read or written. */
   root: string;
