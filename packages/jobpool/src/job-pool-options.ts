@@ -30,16 +30,37 @@ export interface JobPoolOptions<R = unknown, K = unknown> {
   idleTimeoutMs?: number;
   /** V8 heap limits of each worker thread; a worker over them dies and is replaced. */
   resourceLimits?: ResourceLimits;
-  /** Jobs run at once on one thread (for async job functions). Default `1`. */
+  /**
+   * Batches (piscina tasks) run at once on one thread. A batch runs its jobs one after the
+   * other, so this is what lets async job functions overlap. Default `1`.
+   */
   concurrentTasksPerWorker?: number;
   /**
-   * Jobs handed to piscina beyond what the threads can run at once, so that a thread finishing
-   * a job finds the next one waiting instead of waiting for the main thread. Default: `threads`.
-   * Jobs beyond `capacity` wait in the pool's own per-key queues (round-robin over keys, and
-   * cancelled without running). A prefetched job of a cancelled key still runs with
-   * `cancelRunning: 'drop'` (its result is dropped); `0` keeps every waiting job cancellable.
+   * Batches handed to piscina beyond what the threads can run at once, so that a thread
+   * finishing a batch finds the next one waiting instead of waiting for the main thread.
+   * Default: `threads`. Jobs beyond `capacity` batches wait in the pool's own per-key queues
+   * (round-robin over keys, and cancelled without running). A prefetched job of a cancelled key
+   * still runs with `cancelRunning: 'drop'` (its result is dropped); `0` keeps every waiting job
+   * cancellable.
    */
   prefetch?: number;
+  /**
+   * Most jobs in one batch. Jobs submitted during one event-loop turn are dispatched together at
+   * the end of that turn (a `setImmediate`, after the turn's I/O callbacks — never a timer) as
+   * piscina tasks of `ceil(queued / threads)` jobs each, at most `maxBatch`: one thread hand-off
+   * per batch instead of one per job. A lone job still leaves at the end of its turn.
+   * `1` sends every job as a task of its own. Default `64`; range 1–65536.
+   */
+  maxBatch?: number;
+  /**
+   * Most worker time one batch should take, in µs: batches are also capped at
+   * `maxBatchUs / (mean job time)` jobs (the mean is measured by the workers, a moving average;
+   * until the first batch is back, batches hold one job). Batching pays off while the hand-off
+   * cost (tens of µs per task) is a noticeable part of a batch; beyond that, bigger batches only
+   * hold results back and keep a key's jobs off the other threads. `0` = no time cap (only
+   * `maxBatch`). Default `1000`.
+   */
+  maxBatchUs?: number;
   /** Passed to every worker as `workerData` (from `node:worker_threads`). Default `undefined`. */
   workerData?: unknown;
   /**

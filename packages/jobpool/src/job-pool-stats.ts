@@ -21,7 +21,7 @@ export interface JobPoolStats {
   inFlight: number;
   /** Jobs waiting for a thread. */
   queued: number;
-  /** Jobs handed to piscina (running, or prefetched for a thread) and not finished. */
+  /** Jobs handed to piscina in batches (running, or prefetched for a thread) and not finished. */
   running: number;
   /** Jobs finished and held back until an earlier job of their key is delivered. */
   waiting: number;
@@ -37,6 +37,10 @@ export interface JobPoolStats {
   reordered: number;
   /** Errors a worker raised outside any job (the thread was replaced). */
   workerErrors: number;
+  /** Batches (piscina tasks) dispatched since the start. */
+  batches: number;
+  /** Mean jobs per dispatched batch (0 before the first batch). */
+  meanBatchSize: number;
   /** Submit-to-delivery latency of delivered jobs, in µs. */
   latencyUs: LatencyStats;
 }

@@ -20,7 +20,7 @@ import type { JobPoolStats } from './job-pool-stats.js';
 import { classifyDeath } from './internal/classify-death.js';
 import { fromFailureRecord, isFailureRecord } from './internal/failure.js';
 import { Job } from './internal/job.js';
-import { KeyState } from './internal/key-state.js';
+import { KeyState, type KeyRunOptions } from './internal/key-state.js';
 import { WORKER_ENTRY_PATH } from './internal/paths.js';
 import { type ResolvedOptions, assertHandler, resolveOptions } from './internal/validate-options.js';
 
@@ -63,11 +63,23 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
   readonly #latency: RecordableHistogram = createHistogram();
   /** The one release callback shared by every key's reorderer. */
   readonly #onRelease = (job: Job<P, R, K>, seq: number): void => this.#deliver(job, seq);
+  /** Runs the jobs submitted during this event-loop turn, after its I/O callbacks. */
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    this.#pump();
+  };
+  #flushScheduled = false;
   #readyHead: KeyState<P, R, K> | null = null;
   #readyTail: KeyState<P, R, K> | null = null;
   #total = 0;
   #queued = 0;
   #running = 0;
+  /** Batches (piscina tasks) handed to piscina and not settled. */
+  #tasks = 0;
+  #batches = 0;
+  #batchedJobs = 0;
+  /** Moving average of one job's run time on a worker, in µs (0 = not measured yet). */
+  #jobUs = 0;
   #submitted = 0;
   #completed = 0;
   #failed = 0;
@@ -110,7 +122,10 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     });
   }
 
-  /** Most jobs handed to piscina at once: `threads × concurrentTasksPerWorker + prefetch`. */
+  /**
+   * Most batches (piscina tasks) handed to piscina at once:
+   * `threads × concurrentTasksPerWorker + prefetch`. Each batch holds up to `maxBatch` jobs.
+   */
   get capacity(): number {
     return this.#capacity;
   }
@@ -167,10 +182,12 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     state.inFlight++;
     this.#total++;
     this.#submitted++;
-    if (this.#running < this.#capacity && this.#readyHead === null) {
-      this.#dispatch(job);
-    } else {
-      this.#enqueue(state, job);
+    this.#enqueue(state, job);
+    // Dispatched at the end of this event-loop turn, together with every other job submitted in
+    // it (see #pump): one piscina task per batch instead of one per job.
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(this.#flush);
     }
     if (state.paused) return false;
     if (state.inFlight >= this.#o.perKey.highWaterMark || this.#total >= this.#o.queue.highWaterMark) {
@@ -224,6 +241,8 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
       cancelled: this.#cancelled,
       reordered: this.#reordered,
       workerErrors: this.#workerErrors,
+      batches: this.#batches,
+      meanBatchSize: this.#batches === 0 ? 0 : this.#batchedJobs / this.#batches,
       latencyUs: {
         count,
         min: count === 0 ? 0 : h.min,
@@ -297,74 +316,137 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     this.#readyTail = state;
   }
 
-  /** Hand queued jobs to free threads, one job per key in turn. */
+  /**
+   * Hand queued jobs to piscina as batches, while fewer than `capacity` batches are out. A batch
+   * holds jobs of one key only, taken from the key's FIFO (so they run in submission order on
+   * one thread), and keys take turns (round-robin): a slow job delays only the later jobs of its
+   * own key — which wait for it anyway — and a worker death touches one key. A batch takes
+   * `ceil(queued / free slots)` jobs, at most `maxBatch`, so one turn's jobs spread over the
+   * threads and the prefetch slots.
+   */
   #pump(): void {
-    while (this.#running < this.#capacity) {
+    while (this.#tasks < this.#capacity) {
       const state = this.#readyHead;
       if (state === null) return;
       this.#readyHead = state.nextReady;
       if (this.#readyHead === null) this.#readyTail = null;
       state.nextReady = null;
       state.ready = false;
-      const job = state.head;
       // A cancelled key's queue was emptied; it is just skipped here.
-      if (job === null) continue;
-      state.head = job.next;
+      if (state.head === null) continue;
+      const slots = this.#capacity - this.#tasks;
+      const size = Math.min(this.#batchCap(), Math.ceil(this.#queued / slots), state.queued);
+      const batch = new Array<Job<P, R, K>>(size);
+      for (let i = 0; i < size; i++) {
+        const job: Job<P, R, K> = state.head!;
+        state.head = job.next;
+        job.next = null;
+        batch[i] = job;
+      }
+      state.queued -= size;
+      this.#queued -= size;
       if (state.head === null) state.tail = null;
-      job.next = null;
-      state.queued--;
-      this.#queued--;
-      if (state.head !== null) this.#markReady(state);
-      this.#dispatch(job);
+      else this.#markReady(state);
+      this.#dispatch(batch);
     }
   }
 
-  #dispatch(job: Job<P, R, K>): void {
-    this.#running++;
-    job.state!.running++;
-    void this.#run(job);
+  /** Most jobs in the next batch: `maxBatch`, and `maxBatchUs` of measured job time. */
+  #batchCap(): number {
+    const { maxBatch, maxBatchUs } = this.#o;
+    if (maxBatchUs === 0) return maxBatch;
+    if (this.#jobUs === 0) return 1;
+    return Math.max(1, Math.min(maxBatch, Math.floor(maxBatchUs / this.#jobUs)));
   }
 
-  async #run(job: Job<P, R, K>): Promise<void> {
-    const state = job.state!;
-    const payload = job.payload;
-    const transferList = job.transferList;
-    job.payload = undefined;
-    job.transferList = undefined;
+  #dispatch(batch: Job<P, R, K>[]): void {
+    const n = batch.length;
+    const payloads = new Array<P | undefined>(n);
+    let transferList: unknown[] | undefined;
+    for (let i = 0; i < n; i++) {
+      const job = batch[i]!;
+      job.state!.running++;
+      payloads[i] = job.payload;
+      const transfers = job.transferList;
+      if (transfers !== undefined) {
+        if (transferList === undefined) transferList = [];
+        // One object listed twice would make the whole postMessage throw.
+        for (const t of transfers) if (!transferList.includes(t)) transferList.push(t);
+      }
+      job.payload = undefined;
+      job.transferList = undefined;
+    }
+    this.#running += n;
+    this.#tasks++;
+    this.#batches++;
+    this.#batchedJobs += n;
+    const runOptions = batch[0]!.state!.runOptions;
     const options =
-      transferList === undefined
-        ? state.runOptions
-        : { signal: state.runOptions.signal, transferList: transferList as unknown[] };
+      transferList === undefined ? runOptions : { signal: runOptions.signal, transferList };
+    void this.#run(batch, payloads, options);
+  }
+
+  async #run(batch: (Job<P, R, K> | null)[], payloads: unknown[], options: KeyRunOptions): Promise<void> {
     let value: unknown;
     try {
-      value = await this.#piscina.run(payload, options as Parameters<Piscina['run']>[1]);
+      value = await this.#piscina.run(payloads, options as Parameters<Piscina['run']>[1]);
     } catch (failure) {
-      this.#settle(job, failure, true);
+      this.#settle(batch, failure, true);
       return;
     }
-    this.#settle(job, value, false);
+    this.#settle(batch, value, false);
   }
 
-  #settle(job: Job<P, R, K>, outcome: unknown, died: boolean): void {
-    const state = job.state!;
-    this.#running--;
-    state.running--;
-    if (state.cancelled) {
-      state.inFlight--;
-      this.#freeJob(job);
-      this.#pump();
-      this.#decreaseTotal(1);
-      return;
+  /**
+   * A batch came back (or its worker died): record each job's outcome, refill the threads, then
+   * hand the jobs to their keys' reorderers in batch order (a key's jobs in one batch are in
+   * submission order), so their replies all leave in this one turn.
+   */
+  #settle(batch: (Job<P, R, K> | null)[], outcome: unknown, died: boolean): void {
+    const n = batch.length;
+    this.#tasks--;
+    this.#running -= n;
+    const moduleFailure = !died && isFailureRecord(outcome) ? outcome : undefined;
+    const results = died || moduleFailure !== undefined ? undefined : (outcome as unknown[]);
+    if (results !== undefined) {
+      const perJobUs = ((results[n] as number) * 1000) / n;
+      this.#jobUs = this.#jobUs === 0 ? perJobUs : this.#jobUs * 0.75 + perJobUs * 0.25;
+      if (this.#jobUs <= 0) this.#jobUs = 0.001;
     }
-    if (died) job.error = classifyDeath(outcome);
-    else if (isFailureRecord(outcome)) {
-      const cause = fromFailureRecord(outcome);
-      job.error =
-        outcome.__iocpJobFailure === 'module' ? new JobModuleError(cause) : new JobFailedError(cause);
-    } else job.value = outcome as R;
+    let dropped = 0;
+    for (let i = 0; i < n; i++) {
+      const job = batch[i]!;
+      const state = job.state!;
+      state.running--;
+      if (state.cancelled) {
+        state.inFlight--;
+        this.#freeJob(job);
+        batch[i] = null;
+        dropped++;
+        continue;
+      }
+      if (died) job.error = classifyDeath(outcome);
+      else if (moduleFailure !== undefined) job.error = new JobModuleError(fromFailureRecord(moduleFailure));
+      else {
+        const result = results![i];
+        if (isFailureRecord(result)) job.error = new JobFailedError(fromFailureRecord(result));
+        else job.value = result as R;
+      }
+    }
     // Refill the threads before running user callbacks.
     this.#pump();
-    if (state.reorderer!.push(job.seq, job) === 0) this.#reordered++;
+    if (dropped > 0) this.#decreaseTotal(dropped);
+    for (let i = 0; i < n; i++) {
+      const job = batch[i];
+      if (job === null || job === undefined) continue;
+      const state = job.state!;
+      if (state.cancelled) {
+        // Cancelled by a handler call for an earlier job of this batch: already counted.
+        this.#freeJob(job);
+        continue;
+      }
+      if (state.reorderer!.push(job.seq, job) === 0) this.#reordered++;
+    }
   }
 
   /** Called by a key's reorderer, in order. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobPool, KeyFullError, QueueFullError } from '../src/index.js';
-import { JOBS, type Op, Pools, Recorder } from './helpers.js';
+import { JOBS, type Op, Pools, Recorder, turn } from './helpers.js';
 
 const pools = new Pools();
 afterEach(() => pools.closeAll());
@@ -55,6 +55,7 @@ describe('JobPool: per-key backpressure', () => {
       new JobPool<Op, unknown, string>({
         filename: JOBS,
         threads: 1,
+        maxBatch: 1,
         handler: rec,
         perKey: { max: 16, highWaterMark: 8, lowWaterMark: 2 },
       }),
@@ -70,7 +71,11 @@ describe('JobPool: per-key backpressure', () => {
     }
     expect(refused).toBe(1000 - 16);
     expect(pool.stats().inFlight).toBe(16);
-    // capacity = 1 thread + 1 prefetched: 2 handed to piscina, the rest in the pool's queue.
+    // Nothing leaves before the end of the turn.
+    expect(pool.stats().queued).toBe(16);
+    await turn();
+    // capacity = 1 thread + 1 prefetched batch of (here) one job: 2 handed to piscina, the rest
+    // in the pool's queue.
     expect(pool.stats().running).toBe(2);
     expect(pool.stats().queued).toBe(14);
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobPool } from '../src/index.js';
-import { Gate, JOBS, type Op, Pools, Recorder } from './helpers.js';
+import { Gate, JOBS, type Op, Pools, Recorder, turn } from './helpers.js';
 
 const pools = new Pools();
 afterEach(() => pools.closeAll());
@@ -15,11 +15,13 @@ describe('JobPool: cancelKey', () => {
         filename: JOBS,
         threads: 2,
         prefetch: 0,
+        maxBatch: 1,
         handler: rec,
         workerData: { started },
       }),
     );
     for (let i = 0; i < 10; i++) pool.submit('gone', { op: 'sleep', ms: 200, value: i });
+    await turn();
     expect(pool.stats().queued).toBe(8);
     expect(pool.stats().running).toBe(2);
     expect(pool.cancelKey('gone')).toBe(10);
@@ -118,10 +120,18 @@ describe('JobPool: cancelKey', () => {
     const started = new SharedArrayBuffer(4);
     const rec = new Recorder<string>();
     const pool = pools.track(
-      new JobPool<Op, unknown, string>({ filename: JOBS, threads: 1, prefetch: 2, handler: rec, workerData: { started } }),
+      new JobPool<Op, unknown, string>({
+        filename: JOBS,
+        threads: 1,
+        prefetch: 2,
+        maxBatch: 1,
+        handler: rec,
+        workerData: { started },
+      }),
     );
     expect(pool.capacity).toBe(3);
     for (let i = 0; i < 10; i++) pool.submit('gone', { op: 'sleep', ms: 50, value: i });
+    await turn();
     expect(pool.stats().running).toBe(3);
     expect(pool.stats().queued).toBe(7);
     expect(pool.cancelKey('gone')).toBe(10);
@@ -134,6 +144,7 @@ describe('JobPool: cancelKey', () => {
     const rec = new Recorder<string>();
     const pool = pools.track(new JobPool<Op, unknown, string>({ filename: JOBS, threads: 1, handler: rec }));
     pool.submit('k', { op: 'sleep', ms: 100, value: 'x' });
+    await turn();
     pool.cancelKey('k');
     expect(pool.stats().running).toBe(1);
     expect(pool.stats().inFlight).toBe(1);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionJobs, ECHO_WORKER_PATH, JobPool, jobPoolHandler } from '../src/index.js';
 import { FakeConnection, eventually } from './fake-connection.js';
-import { JOBS, Pools } from './helpers.js';
+import { JOBS, Pools, turn } from './helpers.js';
 
 const pools = new Pools();
 afterEach(() => pools.closeAll());
@@ -58,6 +58,9 @@ describe('ConnectionJobs', () => {
     const owned = new Uint8Array([9, 9, 9]);
     const conn2 = new FakeConnection(2);
     new ConnectionJobs(pool, conn2, { transferOwnedFrames: true }).submit(owned);
+    // Moved when the batch leaves, at the end of the turn.
+    await turn();
+    expect(chunk.byteLength).toBe(64);
     expect(owned.byteLength).toBe(0);
     await eventually(() => conn.sent.length === 1 && conn2.sent.length === 1);
     // Only the frame's 8 bytes travelled, not the 64-byte chunk behind the view.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobFailedError, JobModuleError, JobPool, WorkerDiedError } from '../src/index.js';
-import { JOBS, NO_DEFAULT, type Op, Pools, Recorder } from './helpers.js';
+import { JOBS, NO_DEFAULT, type Op, Pools, Recorder, turn } from './helpers.js';
 
 const pools = new Pools();
 afterEach(() => pools.closeAll());
@@ -35,6 +35,8 @@ describe('JobPool: failures', () => {
     const pool = pools.track(new JobPool<Op, unknown, string>({ filename: JOBS, threads: 2, handler: rec }));
     pool.submit('other', { op: 'sleep', ms: 200, value: 'survivor' });
     pool.submit('k', { op: 'exit' });
+    // A death fails its whole batch (one key's jobs of one turn): 'after' goes out in a later one.
+    await turn();
     pool.submit('k', { op: 'echo', value: 'after' });
     await rec.until(() => rec.deliveries('k').length === 2 && rec.deliveries('other').length === 1);
     expect(summary(rec, 'k')).toEqual(['IOCP_ERR_JOB_WORKER_DIED', 'after']);
@@ -53,6 +55,7 @@ describe('JobPool: failures', () => {
     const rec = new Recorder<string>();
     const pool = pools.track(new JobPool<Op, unknown, string>({ filename: JOBS, threads: 1, handler: rec }));
     pool.submit('k', { op: 'uncaught' });
+    await turn();
     pool.submit('k', { op: 'echo', value: 'next' });
     await rec.until(() => rec.deliveries('k').length === 2);
     expect(summary(rec, 'k')).toEqual(['IOCP_ERR_JOB_WORKER_DIED', 'next']);
@@ -71,6 +74,7 @@ describe('JobPool: failures', () => {
       }),
     );
     pool.submit('k', { op: 'oom' });
+    await turn();
     pool.submit('k', { op: 'echo', value: 'alive' });
     await rec.until(() => rec.deliveries('k').length === 2);
     expect(summary(rec, 'k')).toEqual(['IOCP_ERR_JOB_WORKER_DIED', 'alive']);
@@ -126,6 +130,8 @@ describe('JobPool: zero-copy payloads', () => {
     const pool = pools.track(new JobPool<Op, unknown, string>({ filename: JOBS, threads: 1, handler: rec }));
     const bytes = new Uint8Array([1, 2, 3, 4]);
     pool.submit('k', { op: 'bytes', value: bytes }, [bytes.buffer]);
+    // Moved when its batch is dispatched, at the end of the turn.
+    await turn();
     expect(bytes.byteLength).toBe(0);
     const copied = new Uint8Array([5, 5]);
     pool.submit('k', { op: 'bytes', value: copied });

@@ -87,3 +87,11 @@ export class Gate {
     Atomics.store(new Int32Array(this.buffer), 0, 1);
   }
 }
+
+/**
+ * Let the current event-loop turn end: a pool dispatches the jobs submitted during a turn in a
+ * `setImmediate`, which runs before this one.
+ */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

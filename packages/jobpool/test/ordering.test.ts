@@ -10,7 +10,8 @@ describe('JobPool: keyed ordering', () => {
   it('keeps per-key order for random job durations across many keys', async () => {
     const rec = new Recorder<number>();
     const pool = pools.track(
-      new JobPool<Op, unknown, number>({ filename: JOBS, threads: 2, handler: rec }),
+      // Small batches and room for two per key: a key has batches on both threads at once.
+      new JobPool<Op, unknown, number>({ filename: JOBS, threads: 2, prefetch: 6, maxBatch: 4, handler: rec }),
     );
     // Deterministic "random" durations from fast-check's generator.
     const [durations] = fc.sample(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 300, maxLength: 300 }), {
@@ -87,7 +88,7 @@ describe('JobPool: keyed ordering', () => {
   it('dispatches queued jobs round-robin over keys', async () => {
     const rec = new Recorder<string>();
     const pool = pools.track(
-      new JobPool<Op, unknown, string>({ filename: JOBS, threads: 1, prefetch: 0, handler: rec }),
+      new JobPool<Op, unknown, string>({ filename: JOBS, threads: 1, prefetch: 0, maxBatch: 1, handler: rec }),
     );
     for (let i = 0; i < 40; i++) pool.submit('flood', { op: 'spin', ms: 5, value: i });
     pool.submit('single', { op: 'echo', value: 'x' });

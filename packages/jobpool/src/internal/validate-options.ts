@@ -13,6 +13,8 @@ export interface ResolvedOptions<R, K> {
   resourceLimits: JobPoolOptions['resourceLimits'];
   concurrentTasksPerWorker: number;
   prefetch: number;
+  maxBatch: number;
+  maxBatchUs: number;
   workerData: unknown;
   perKey: Required<Watermarks>;
   queue: Required<Watermarks>;
@@ -98,6 +100,8 @@ export function resolveOptions<R, K>(options: JobPoolOptions<R, K>): ResolvedOpt
     1024,
   );
   const prefetch = integer('prefetch', options.prefetch ?? threads, 0, 1 << 16);
+  const maxBatch = integer('maxBatch', options.maxBatch ?? 64, 1, 1 << 16);
+  const maxBatchUs = integer('maxBatchUs', options.maxBatchUs ?? 1000, 0, 60_000_000);
   if (
     options.resourceLimits !== undefined &&
     (options.resourceLimits === null || typeof options.resourceLimits !== 'object')
@@ -119,6 +123,8 @@ export function resolveOptions<R, K>(options: JobPoolOptions<R, K>): ResolvedOpt
     resourceLimits: options.resourceLimits,
     concurrentTasksPerWorker,
     prefetch,
+    maxBatch,
+    maxBatchUs,
     workerData: options.workerData,
     perKey: watermarks('perKey', options.perKey, { max: 256, highWaterMark: 64, lowWaterMark: 16 }, MAX_PER_KEY),
     queue: watermarks(
