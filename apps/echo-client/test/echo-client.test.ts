@@ -170,6 +170,30 @@ describe('echo-client process', () => {
     expect(oneErrorLine(r.stderr)).toMatch(/^echo-client: IOCP_ERR_CONNECTION_CLOSED: connection closed \(peer-closed.*\) before message 1 was echoed$/);
   });
 
+  it('delivers a large echo whole through a real pipe to a slow reader before exiting 0 (no truncation at the pipe buffer)', async () => {
+    const address = await echoServer();
+    const message = 'x'.repeat(120_000); // more than the 64 KiB a pipe holds
+    // A shell pipe (a child's 'pipe' stdio is a socketpair with a larger buffer): the reader
+    // starts reading only after a second, so most of the echo is still queued in the client
+    // when it is done; exiting then would cut it short.
+    const script = 'node "$CLIENT" --server "$ADDRESS" "$MESSAGE" | { sleep 1; wc -c; }; echo "exit ${PIPESTATUS[0]}"';
+    const child = spawn('bash', ['-c', script], {
+      env: { ...process.env, CLIENT: CLIENT_BIN, ADDRESS: address, MESSAGE: message },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => {
+      stdout += t;
+    });
+    child.stderr.setEncoding('utf8').on('data', (t: string) => {
+      stderr += t;
+    });
+    await once(child, 'close');
+    expect({ out: stdout.trim().split(/\s+/), stderr }).toEqual({ out: [String(message.length + 1), 'exit', '0'], stderr: '' });
+  });
+
   it('exits 2 with one line on a usage error', async () => {
     const r = await run(CLIENT_BIN, ['hello']);
     expect(r.code).toBe(2);

@@ -1,4 +1,5 @@
 import { exitCodeOf, formatErrorLine } from './errors.js';
+import { flushStdio } from './flush-stdio.js';
 
 /** The process effects {@link runMain} uses; replaceable in tests. */
 export interface MainProcess {
@@ -6,6 +7,11 @@ export interface MainProcess {
   writeErr(text: string): void;
   /** End the process now. Default: `process.exit`. */
   exit(code: number): void;
+  /**
+   * Resolve once the output written so far has left (called before every `exit`). Default:
+   * {@link flushStdio} of stdout and stderr, so output to a slow pipe is never cut short.
+   */
+  flush?(): Promise<void>;
   /** Set the code the process ends with once the event loop is empty. Default: `process.exitCode = code`. */
   setExitCode(code: number): void;
 }
@@ -13,8 +19,9 @@ export interface MainProcess {
 /** Options of {@link runMain}. */
 export interface RunMainOptions {
   /**
-   * When `main` resolves with a number: `true` ends the process at once with it (`process.exit`;
-   * for clients whose stdin or sockets could keep the loop alive); `false` (default) sets
+   * When `main` resolves with a number: `true` ends the process with it as soon as stdout and
+   * stderr are flushed (`process.exit`; for clients whose stdin or sockets could keep the loop
+   * alive); `false` (default) sets
    * `process.exitCode` and lets the process end when its work is done (servers that keep
    * running after `main` returns resolve with `undefined`, which sets nothing).
    */
@@ -26,6 +33,7 @@ export interface RunMainOptions {
 const realProcess: MainProcess = {
   writeErr: (text) => process.stderr.write(text),
   exit: (code) => process.exit(code),
+  flush: () => flushStdio(),
   setExitCode: (code) => {
     process.exitCode = code;
   },
@@ -36,8 +44,11 @@ const realProcess: MainProcess = {
  *
  * - resolves with a number → that exit code (see {@link RunMainOptions.exitOnReturn});
  * - resolves with `undefined` → nothing (the app set `process.exitCode` or keeps serving);
- * - rejects → prints `APP: CODE: message` ({@link formatErrorLine}) on stderr and exits at once
- *   with the error's exit code ({@link exitCodeOf}: a `CliError`'s own, 1 otherwise).
+ * - rejects → prints `APP: CODE: message` ({@link formatErrorLine}) on stderr and exits with the
+ *   error's exit code ({@link exitCodeOf}: a `CliError`'s own, 1 otherwise).
+ *
+ * Every exit waits until stdout and stderr are flushed ({@link MainProcess.flush}): output piped
+ * to a slow reader is delivered whole.
  *
  * The returned promise settles after the exit was requested (useful with a test `process`).
  */
@@ -48,10 +59,16 @@ export async function runMain(app: string, main: () => Promise<number | undefine
     code = await main();
   } catch (error) {
     proc.writeErr(`${formatErrorLine(app, error)}\n`);
-    proc.exit(exitCodeOf(error));
+    const exitCode = exitCodeOf(error);
+    proc.setExitCode(exitCode);
+    await proc.flush?.();
+    proc.exit(exitCode);
     return;
   }
   if (typeof code !== 'number') return;
-  if (options.exitOnReturn === true) proc.exit(code);
-  else proc.setExitCode(code);
+  proc.setExitCode(code);
+  if (options.exitOnReturn === true) {
+    await proc.flush?.();
+    proc.exit(code);
+  }
 }

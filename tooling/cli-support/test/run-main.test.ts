@@ -26,7 +26,32 @@ describe('runMain', () => {
     expect(natural).toMatchObject({ exitCode: 3, exited: [], stderr: '' });
     const forced = fakeProcess();
     await runMain('app', async () => 0, { process: forced, exitOnReturn: true });
-    expect(forced).toMatchObject({ exitCode: undefined, exited: [0], stderr: '' });
+    expect(forced).toMatchObject({ exitCode: 0, exited: [0], stderr: '' });
+  });
+
+  it('exits only after flush resolved (output to a slow pipe is not cut short)', async () => {
+    for (const fail of [false, true]) {
+      const p = fakeProcess();
+      let release!: () => void;
+      const flushed = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const flush = { calls: 0 };
+      const run = runMain(
+        'app',
+        async () => {
+          if (fail) throw new UsageError('bad');
+          return 0;
+        },
+        { process: { ...p, exit: (c) => p.exit(c), setExitCode: (c) => p.setExitCode(c), writeErr: (t) => p.writeErr(t), flush: () => (flush.calls++, flushed) }, exitOnReturn: true },
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      expect(flush.calls).toBe(1);
+      expect(p.exited).toEqual([]);
+      release();
+      await run;
+      expect(p.exited).toEqual([fail ? 2 : 0]);
+    }
   });
 
   it('undefined changes nothing (a server keeps serving)', async () => {
