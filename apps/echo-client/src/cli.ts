@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readCaFile, reportingCommand } from '@iocp/cli-support';
 import { Command, Option } from 'commander';
 import type { EchoMode } from './echo-session.js';
 
@@ -66,11 +65,7 @@ export function parseClientArgs(argv: readonly string[], write: (text: string) =
   if (o.maxFrame !== undefined && mode === 'raw') throw new UsageError('--max-frame applies to --mode framed only');
   let ca: Buffer | undefined;
   if (o.ca !== undefined) {
-    try {
-      ca = readFileSync(o.ca as string);
-    } catch (error) {
-      throw new UsageError(`--ca ${o.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-    }
+    ca = readCaFile(o.ca as string);
   }
   const maxFrame = (o.maxFrame as number | undefined) ?? DEFAULT_MAX_FRAME;
   const messages = program.args;

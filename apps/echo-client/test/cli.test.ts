@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUT_MS, parseClientArgs } from '../src/cli.js';
 import { formatErrorLine } from '../src/errors.js';
@@ -9,6 +10,9 @@ function parse(args: string[]) {
   if (result.kind !== 'run') throw new Error('expected a config');
   return result.config;
 }
+
+/** A PEM file that holds a key, not a certificate (a `--ca` mix-up). */
+const NOT_A_CERT = fileURLToPath(new URL('../../echo-server/test/fixtures/tls-key.pem', import.meta.url));
 
 describe('parseClientArgs', () => {
   it('reads server, mode, timeout, TLS and messages', () => {
@@ -34,6 +38,7 @@ describe('parseClientArgs', () => {
     [['--server', '127.0.0.1:1', '--insecure'], /--insecure needs --tls/],
     [['--server', '127.0.0.1:1', '--tls', '--insecure', '--ca', 'x.pem'], /contradict/],
     [['--server', '127.0.0.1:1', '--tls', '--ca', '/nonexistent/ca.pem'], /ENOENT/],
+    [['--server', '127.0.0.1:1', '--tls', '--ca', NOT_A_CERT], /--ca .*tls-key\.pem is not a valid PEM CA certificate \(bundle\)/],
     [['--server', '127.0.0.1:1', '--timeout', '0'], /--timeout/],
     [['--server', '127.0.0.1:1', '--max-frame', '4', 'hello'], /message 1 is 5 bytes/],
     [['--server', '127.0.0.1:1', '--frobnicate'], /unknown option/],

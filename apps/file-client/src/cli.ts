@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readCaFile, reportingCommand } from '@iocp/cli-support';
+import { DEFAULT_TIMEOUT_MS } from '@iocp/file-transfer';
 import { Command, Option } from 'commander';
 
 /** One command of the client. */
@@ -21,6 +21,8 @@ export interface ClientConfig {
   readonly insecure: boolean;
   readonly resume: boolean;
   readonly maxFrame: number;
+  /** `--timeout`: how long the server may stay silent, ms (0 = forever). */
+  readonly timeoutMs: number;
   readonly command: ClientCommand;
 }
 
@@ -49,7 +51,12 @@ export function parseClientArgs(argv: readonly string[], write: (text: string) =
     .addOption(new Option('--ca <file>', 'PEM CA certificate to verify the server with (implies --tls)'))
     .addOption(new Option('--insecure', 'TLS without certificate verification (implies --tls; says so on stderr)'))
     .addOption(new Option('--no-resume', 'start transfers over instead of continuing partial ones'))
-    .addOption(new Option('--max-frame <bytes>', 'largest frame accepted from the server; suffixes k, m, g (default: 16m)').argParser(optionParser((t) => parseByteSize(t, 4096, 1024 ** 3))));
+    .addOption(new Option('--max-frame <bytes>', 'largest frame accepted from the server; suffixes k, m, g (default: 16m)').argParser(optionParser((t) => parseByteSize(t, 4096, 1024 ** 3))))
+    .addOption(
+      new Option('--timeout <ms>', `give up (IOCP_ERR_FT_TIMEOUT) when the server stays silent this long: no WELCOME, no reply, no transfer progress; 0 = wait forever`)
+        .argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1)))
+        .default(DEFAULT_TIMEOUT_MS),
+    );
   const sub = (c: Command) => reportingCommand(c, write);
   sub(program.command('put').description('upload LOCAL as REMOTE (default: its file name); folders are created').argument('<local>').argument('[remote]'))
     .action((local: string, remote?: string) => {
@@ -73,16 +80,12 @@ export function parseClientArgs(argv: readonly string[], write: (text: string) =
     });
   const outcome = parseCommandLine(program, argv);
   if (outcome.kind === 'exit') return outcome;
-  const o = program.opts<{ server?: HostPort; token?: string; tls?: boolean; ca?: string; insecure?: boolean; resume: boolean; maxFrame?: number }>();
+  const o = program.opts<{ server?: HostPort; token?: string; tls?: boolean; ca?: string; insecure?: boolean; resume: boolean; maxFrame?: number; timeout: number }>();
   if (!command) throw new UsageError('a command is required: put, get, list, stat or delete');
   if (!o.server) throw new UsageError('--server <host:port> is required');
   let ca: Buffer | undefined;
   if (o.ca) {
-    try {
-      ca = readFileSync(o.ca);
-    } catch (error) {
-      throw new UsageError(`--ca ${o.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-    }
+    ca = readCaFile(o.ca);
   }
   const useTls = Boolean(o.tls || o.ca || o.insecure);
   const token = o.token ?? process.env.FILE_CLIENT_TOKEN;
@@ -95,6 +98,7 @@ export function parseClientArgs(argv: readonly string[], write: (text: string) =
       insecure: Boolean(o.insecure),
       resume: o.resume,
       maxFrame: o.maxFrame ?? 16 * 1024 * 1024,
+      timeoutMs: o.timeout,
       command,
     },
   };

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { runMain } from '@iocp/cli-support';
+import { CliError, EXIT_FAILURE, runMain, tlsVerifyMessage } from '@iocp/cli-support';
 import { FileClient } from '@iocp/file-transfer';
+import { formatEndpoint } from '@iocp/transport';
 import { parseClientArgs, remoteBasename } from './cli.js';
 import { createProgress, formatResult } from './progress.js';
 
@@ -20,8 +21,13 @@ async function main(): Promise<number | undefined> {
     host: c.server.host,
     port: c.server.port,
     maxFrameLength: c.maxFrame,
+    timeoutMs: c.timeoutMs,
     ...(c.token !== undefined ? { token: c.token } : {}),
     ...(c.tls ? { tls: c.tls } : {}),
+  }).catch((error: unknown) => {
+    // A certificate the client refused: say so, and how to fix it (one wording for every client).
+    const tlsMessage = c.tls ? tlsVerifyMessage(error, { where: formatEndpoint(c.server.host, c.server.port), name: c.tls.servername ?? c.server.host }) : undefined;
+    throw tlsMessage === undefined ? error : new CliError('IOCP_ERR_TLS_VERIFY', tlsMessage, EXIT_FAILURE, { cause: error });
   });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import { type Socket, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,6 +50,56 @@ async function partialSize(folder: string, match: (name: string) => boolean): Pr
 
 const serverPartials = () => path.join(root, '.iocp-ft', 'partial');
 const srv = (s: Server) => ['--server', `127.0.0.1:${s.port}`];
+
+describe('file-client CLI without a file-server', () => {
+  it('no command is a one-line IOCP_ERR_USAGE (exit 2, no help); --help still prints help (exit 0)', async () => {
+    const none = await runClient(['--server', '127.0.0.1:1']);
+    expect(none).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'file-client: IOCP_ERR_USAGE: a command is required: put, get, list, stat or delete\n',
+    });
+    const help = await runClient(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: file-client .*--timeout <ms>/s);
+  });
+
+  it('--ca with a file that is not a PEM certificate is a usage error at startup (exit 2)', async () => {
+    const junk = path.join(dir, 'junk.pem');
+    await fsp.writeFile(junk, 'not a certificate\n');
+    const key = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'key.pem');
+    for (const file of [junk, key]) {
+      const r = await runClient(['--server', '127.0.0.1:1', '--ca', file, 'list']);
+      expect(r.code, file).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^file-client: IOCP_ERR_USAGE: --ca ${file} is not a valid PEM CA certificate \\(bundle\\) .*\n$`));
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('--timeout: a server that accepts but never answers HELLO ends the run with IOCP_ERR_FT_TIMEOUT (exit 1)', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket); // accepted, read, never answered
+      socket.on('error', () => {});
+      socket.resume();
+    });
+    try {
+      silent.listen(0, '127.0.0.1');
+      await once(silent, 'listening');
+      const { port } = silent.address() as { port: number };
+      const started = Date.now();
+      const r = await runClient(['--server', `127.0.0.1:${port}`, '--timeout', '300', 'list']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^file-client: IOCP_ERR_FT_TIMEOUT: .*300 ms.*\n$/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+      expect((await runClient(['--server', '127.0.0.1:1', '--timeout', '-1', 'list'])).code).toBe(2);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+});
 
 describe('file-client CLI against file-server', () => {
   it('put, list, stat, get (default ./<basename>), delete with the documented output', async () => {
@@ -111,7 +163,9 @@ describe('file-client CLI against file-server', () => {
     expect(await fsp.readFile(path.join(root, 'f.txt'), 'utf8')).toBe('over tls');
     const refused = await runClient([...srv(s), '--tls', 'list']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^file-client: IOCP_ERR_\w+: /);
+    expect(refused.stderr).toBe(
+      `file-client: IOCP_ERR_TLS_VERIFY: 127.0.0.1:${s.port}: server certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT); pass --ca FILE, set NODE_EXTRA_CA_CERTS, or --insecure\n`,
+    );
     const insecure = await runClient([...srv(s), '--insecure', 'stat', 'f.txt']);
     expect(insecure.code).toBe(0);
     expect(insecure.stdout).toBe('8\n');

@@ -26,10 +26,17 @@ export function optionParser<T>(parse: (text: string) => T): (text: string) => T
 /**
  * Make a command (and, applied to each, its subcommands) report instead of exit: commander
  * throws instead of calling `process.exit`, help and version text go to `write`, and commander
- * prints no error of its own (the app prints one coded line). Returns `command` for chaining.
+ * prints no error of its own (the app prints one coded line). The help commander would print as
+ * an error (a program with subcommands run without one) is not printed either:
+ * {@link parseCommandLine} reports it as a one-line usage error. Returns `command` for chaining.
  */
 export function reportingCommand(command: Command, write: (text: string) => void): Command {
-  return command.exitOverride().configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+  return command.exitOverride().configureOutput({ writeOut: write, writeErr: () => {}, outputError: () => {} });
+}
+
+/** `a, b or c`. */
+function oneOf(names: readonly string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 /**
@@ -37,6 +44,8 @@ export function reportingCommand(command: Command, write: (text: string) => void
  * {@link reportingCommand} (or any command with `exitOverride()`).
  *
  * - `--help` / `--version` (and a bare `help` of a command with subcommands) → `{ kind: 'exit', exitCode: 0 }`.
+ * - A program with subcommands run without one → throws {@link UsageError}
+ *   `a command is required: put, get or list` (no help text is printed).
  * - Any other commander error (unknown flag, missing or invalid value) → throws
  *   {@link UsageError} with commander's message without its `error: ` prefix, commander's error as `cause`.
  * - Otherwise `{ kind: 'run' }`; read the values with `command.opts()`.
@@ -46,6 +55,10 @@ export function parseCommandLine(command: Command, argv: readonly string[]): Com
     command.parse([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
+      if (error.code === 'commander.help' && error.exitCode !== 0) {
+        const names = command.commands.map((c) => c.name()).filter((n) => n !== 'help');
+        throw new UsageError(`a command is required: ${oneOf(names)}`, { cause: error });
+      }
       if (PRINTED.has(error.code)) return { kind: 'exit', exitCode: 0 };
       throw new UsageError(error.message.replace(/^error:\s*/, ''), { cause: error });
     }

@@ -1,7 +1,7 @@
 /**
  * `@iocp/cli-support` — what the iocp-kit command-line apps share: option parsers, the coded
  * app error with an exit code, one-line commander errors, `runMain`, and the Prometheus
- * `/metrics` HTTP server. Test helpers for spawning the apps are in `@iocp/cli-support/test-support`.
+ * `/metrics` HTTP server, TLS file checks and the certificate-refused message. Test helpers for spawning the apps are in `@iocp/cli-support/test-support`.
  */
 export { parseByteSize } from './byte-size.js';
 export { type CommandLineOutcome, optionParser, parseCommandLine, reportingCommand } from './command-line.js';
@@ -18,4 +18,6 @@ export {
   startMetricsServer,
   textScrape,
 } from './metrics-server.js';
+export { type TlsKeyPair, readCaFile, readTlsKeyPair } from './tls-files.js';
+export { type TlsVerifyTarget, causeCodes, tlsVerifyMessage } from './tls-verify.js';
 export { type MainProcess, type RunMainOptions, runMain } from './run-main.js';

@@ -50,6 +50,21 @@ describe('parseCommandLine', () => {
     expect(usage(['--count']).message).toBe("option '--count <n>' argument missing");
   });
 
+  it('a program with subcommands run without one is a one-line UsageError, no help printed', () => {
+    let out = '';
+    const p = reportingCommand(new Command('tool'), (t) => (out += t)).option('--server <s>');
+    for (const name of ['put', 'get', 'list']) reportingCommand(p.command(name), (t) => (out += t)).action(() => {});
+    let error: unknown;
+    try {
+      parseCommandLine(p, ['--server', 'x']);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({ code: 'IOCP_ERR_USAGE', exitCode: 2, message: 'a command is required: put, get or list' });
+    expect(out).toBe('');
+  });
+
   it('a bare help command of a program with subcommands exits 0', () => {
     let out = '';
     const p = reportingCommand(new Command('tool'), (t) => (out += t));
