@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
 import { Command, Option } from 'commander';
 
 /** Everything the server needs, validated. */
@@ -22,14 +21,6 @@ export type ParseResult = { kind: 'run'; config: ServerConfig } | { kind: 'exit'
 
 const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
 const DEFAULT_CHUNK = 256 * 1024;
-
-function readPem(flag: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new UsageError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-  }
-}
 
 /**
  * Parse `file-server` flags. Bad input throws {@link UsageError} (one line, exit 2).
@@ -87,7 +78,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       maxFileSize: o.maxFileSize,
       maxFrame,
       chunkSize,
-      tls: o.tlsCert && o.tlsKey ? { cert: readPem('--tls-cert', o.tlsCert), key: readPem('--tls-key', o.tlsKey) } : undefined,
+      tls: o.tlsCert && o.tlsKey ? readTlsKeyPair(o.tlsCert, o.tlsKey) : undefined,
       drainMs: o.drainTimeout,
       metrics: o.metrics,
       logLevel: o.logLevel,

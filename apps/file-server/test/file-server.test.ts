@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 import * as fsp from 'node:fs/promises';
+import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killStarted, spawnNode as run } from '@iocp/cli-support/test-support';
+import { killStarted, spawnNode as run, waitUntil } from '@iocp/cli-support/test-support';
 import { FileClient } from '@iocp/file-transfer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -127,5 +129,47 @@ describe('file-server', () => {
     await fsp.writeFile(big, Buffer.alloc(1024));
     expect((await c.put(big, 'big')).size).toBe(1024);
     await c.close();
+  });
+
+  it('--metrics on a busy port: prints no listening/metrics line, one IOCP_ERR_LISTEN line, exit 1', async () => {
+    const busy = createServer();
+    busy.listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    try {
+      const { port } = busy.address() as { port: number };
+      const r = await run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--metrics', `127.0.0.1:${port}`, '--log-level', 'silent']).done;
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe(''); // a script waiting for `listening` must not think it is ready
+      expect(r.stderr).toMatch(new RegExp(`^file-server: IOCP_ERR_LISTEN: .*127\\.0\\.0\\.1:${port}.*\n$`));
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
+  });
+
+  it('a certificate and key that are swapped or junk are a one-line IOCP_ERR_USAGE (exit 2) before listening', async () => {
+    const junk = path.join(dir, 'junk.pem');
+    await fsp.writeFile(junk, 'junk\n');
+    for (const [cert, key] of [
+      [KEY, CERT],
+      [CERT, junk],
+    ] as const) {
+      const r = await run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--tls-cert', cert, '--tls-key', key]).done;
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^file-server: IOCP_ERR_USAGE: --tls-cert\/--tls-key: .* is not a valid PEM certificate\/key \(or they do not match\).*\n$/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('SIGTERM during startup (before listening) exits 0, not by the signal', async () => {
+    // The preload reports the moment the first SIGTERM listener is added: the guard must be in
+    // place before the modules load, long before the listeners open.
+    const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root], {
+      env: { NODE_OPTIONS: `--require ${path.join(here, 'fixtures/report-sigterm-listener.cjs')}` },
+    });
+    await waitUntil(() => s.stderr().includes('sigterm-listener-added\n') || s.proc.exitCode !== null, 30_000, 1);
+    s.proc.kill('SIGTERM');
+    const r = await s.done;
+    expect({ code: r.code, signal: r.signal, stdout: r.stdout }).toEqual({ code: 0, signal: null, stdout: '' });
   });
 });
