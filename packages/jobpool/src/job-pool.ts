@@ -32,8 +32,9 @@ const MAX_SPARE_REORDERERS = 256;
  * in the order the jobs were submitted.
  *
  * ```
- *  submit(key, payload) ──► per-key FIFO ──round-robin over keys──► piscina threads
- *                              (bounded)                                  │ out of order
+ *  submit(key, payload) ──► per-key FIFO ──end of turn: batches of one key,──► piscina threads
+ *                              (bounded)     round-robin over keys          │ one task per batch,
+ *                                                                           │ out of order
  *  handler.onResult(key, result, seq) ◄── per-key Reorderer ◄─────────────┘
  *  handler.onPressure(key, paused)  ◄── in-flight count vs watermarks
  * ```
@@ -42,14 +43,19 @@ const MAX_SPARE_REORDERERS = 256;
  *   a per-key {@link Reorderer} and leave in submission order. Keys never wait for each other:
  *   queued jobs are dispatched round-robin over keys, so a key with a long queue cannot starve
  *   another.
+ * - **Micro-batching:** `submit()` only queues; at the end of the event-loop turn (one
+ *   `setImmediate`) the queued jobs go out as batches — up to `maxBatch` jobs of one key per
+ *   piscina task, run in order on one thread, each job's throw caught in its place — so one
+ *   `postMessage` and one thread wake-up serve several jobs. No timer: a lone job leaves at the
+ *   end of its turn.
  * - **No closure per job:** results go to a {@link JobHandler} registered once per key; job
  *   records are recycled.
  * - **Bounded:** at most `perKey.max` jobs in flight per key and `queue.max` in the pool; a
  *   submit beyond is refused with a coded error. Crossing a high watermark calls
  *   `onPressure(key, true)`, falling back to the low watermarks calls `onPressure(key, false)`.
  * - **Failures:** a throwing job yields `IOCP_ERR_JOB_FAILED` in its place; a worker that
- *   exits, crashes or exceeds `resourceLimits` fails its jobs with `IOCP_ERR_JOB_WORKER_DIED`,
- *   and piscina starts a new thread.
+ *   exits, crashes or exceeds `resourceLimits` fails the jobs of its batch with
+ *   `IOCP_ERR_JOB_WORKER_DIED`, and piscina starts a new thread.
  */
 export class JobPool<P = unknown, R = unknown, K = unknown> {
   readonly #o: ResolvedOptions<R, K>;
@@ -148,9 +154,10 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
    * Submit a job for `key`. Its result reaches the key's handler after the results of every job
    * submitted earlier for the same key.
    *
-   * The payload is structured-cloned to the worker. A typed-array view is cloned together with
-   * its whole backing `ArrayBuffer`: pass exact-size buffers, or list the buffer in
-   * `transferList` to move it without a copy (it is detached here).
+   * The payload is structured-cloned to the worker when its batch is dispatched, at the end of
+   * this event-loop turn. A typed-array view is cloned together with its whole backing
+   * `ArrayBuffer`: pass exact-size buffers, or list the buffer in `transferList` to move it
+   * without a copy (it is detached at dispatch; do not touch it after `submit()`).
    *
    * @returns `true` while the key may take more; `false` when the key is paused (its handler's
    *   `onPressure(key, true)` has been called) — stop submitting until `onPressure(key, false)`.
