@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
 import { Command, Option } from 'commander';
 
 /** How the server treats the byte stream. */
@@ -93,16 +92,6 @@ function parseWorkers(text: string): number {
   return parseInteger(text, 1, 256);
 }
 
-function readPem(flag: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new UsageError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
-
 /**
  * Parse and validate the command line (`argv` without `node` and the script). Help and version
  * go to `write` (stdout). Throws {@link UsageError} on any bad or unknown flag.
@@ -135,7 +124,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       tls:
         o.tlsCert === undefined
           ? undefined
-          : { cert: readPem('--tls-cert', o.tlsCert as string), key: readPem('--tls-key', o.tlsKey as string) },
+          : readTlsKeyPair(o.tlsCert as string, o.tlsKey as string),
       workers: o.workers as number,
       metrics: o.metrics as HostPort | undefined,
       logLevel: o.logLevel as string,

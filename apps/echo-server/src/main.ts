@@ -29,13 +29,13 @@ async function main(): Promise<void> {
     else if (cluster.isPrimary) await (await import('./cluster-primary.js')).runPrimary(config, out, err);
     else await (await import('./cluster-worker.js')).runWorker(config);
   } catch (error) {
-    const { WorkerStartupError } = await import('./cluster-primary.js');
+    const [{ WorkerStartupError }, { exitAfterFlush }] = await Promise.all([import('./cluster-primary.js'), import('@iocp/cli-support')]);
     if (error instanceof WorkerStartupError) {
       err(error.line);
-      process.exit(error.workerExitCode);
+      await exitAfterFlush(error.workerExitCode);
     }
     err(formatErrorLine(APP, error));
-    process.exit((error as { exitCode?: number }).exitCode ?? EXIT_FAILURE);
+    await exitAfterFlush((error as { exitCode?: number }).exitCode ?? EXIT_FAILURE);
   }
 }
 

@@ -22,8 +22,8 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const { summary, latency } = await run.done;
-  let exitCode = summary.exitCode;
+  const { summary: measured, latency } = await run.done;
+  let exitCode = measured.exitCode;
   progress?.end();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -36,6 +36,8 @@ async function main(): Promise<number> {
       if (exitCode === EXIT_OK) exitCode = EXIT_ERRORS;
     }
   }
+  // The summary states the exit code the process really ends with (a failed --hgrm write included).
+  const summary = exitCode === measured.exitCode ? measured : { ...measured, exitCode };
   process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
   return exitCode;
 }

@@ -103,6 +103,6 @@ export interface StressSummary {
     readonly cpuSystemSec: number;
     readonly wallSec: number;
   };
-  /** 0 ok, 1 errors over `--max-errors` or nothing connected, 3 mismatch. */
+  /** The process exit code: 0 ok, 1 errors over `--max-errors`, nothing connected, or the `--hgrm` file could not be written, 3 mismatch. */
   readonly exitCode: number;
 }

@@ -70,6 +70,11 @@ describe('stress: verified load', () => {
     expect(summary.target).toMatch(/^\[::1\]:\d+$/);
     expect(summary.connections.opened).toBe(2);
     expect(summary.messages.received).toBeGreaterThan(0);
+    // Bare ::1:PORT, as the other apps accept it.
+    const bare = server.target.replace(/^\[::1\]:/, '::1:');
+    const again = await runJson(['--target', bare, '--duration', '0.2']);
+    expect(again.code).toBe(0);
+    expect(again.summary.connections.opened).toBe(1);
   });
 
   it('prints a human summary without --json', async () => {
@@ -184,12 +189,22 @@ describe('stress: load patterns and bounds', () => {
   });
 });
 
-it('an unwritable --hgrm file is reported and fails the run', async () => {
+it('an unwritable --hgrm file (missing folder, or a directory) is reported and the summary states the real exit 1', async () => {
   server = await startServer(echo);
-  const r = await runStress(['--target', server.target, '--duration', '0.2', '--quiet', '--hgrm', '/nonexistent-dir/x.hgrm']);
-  expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/^stress: IOCP_ERR_HGRM_WRITE: /);
-  expect(r.stdout).toMatch(/result {7}ok/);
+  const dir = mkdtempSync(join(tmpdir(), 'stress-hgrm-'));
+  try {
+    for (const hgrm of [join(dir, 'missing', 'x.hgrm'), dir]) {
+      const r = await runStress(['--target', server.target, '--duration', '0.2', '--quiet', '--hgrm', hgrm]);
+      expect(r.code, hgrm).toBe(1);
+      expect(r.stderr).toMatch(/^stress: IOCP_ERR_HGRM_WRITE: /);
+      expect(r.stdout).toMatch(/\nresult {7}FAILED \(exit 1\)\n$/);
+      const json = await runStress(['--target', server.target, '--duration', '0.2', '--quiet', '--json', '--hgrm', hgrm]);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout).exitCode).toBe(1);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('stress: detecting bad servers', () => {
@@ -259,6 +274,9 @@ describe('stress: detecting bad servers', () => {
     expect(code).toBe(1);
     expect(summary.connections.failed).toBe(1);
     expect(summary.errors.byCode).toEqual({ ECONNREFUSED: 1 });
+    const human = await runStress(['--target', target, '--duration', '1', '--quiet']);
+    expect(human.stdout).toMatch(/^connections {2}opened 0 {2}failed 1 {2}closed early 0 {2}none opened$/m);
+    expect(human.stdout).not.toMatch(/all open in/);
   });
 
   it('unanswered messages fail the run after the drain timeout', async () => {

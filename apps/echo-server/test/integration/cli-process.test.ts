@@ -1,7 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, SERVER_BIN, run, splitAddress, startServer } from '../support/processes.js';
 import { cleanup, ipv6Available, socketTo } from '../support/sockets.js';
 import { eventually, frame, metricValue, scrape, untilClosed } from '../support/wire.js';
+
+const TLS_CERT = fileURLToPath(new URL('../fixtures/tls-cert.pem', import.meta.url));
+const TLS_KEY = fileURLToPath(new URL('../fixtures/tls-key.pem', import.meta.url));
 
 afterEach(cleanup);
 
@@ -54,6 +58,28 @@ describe('echo-server as a process: stdout contract, flags, exit codes, signals'
     const r = await run(SERVER_BIN, ['--listen', first.listening[0]!]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/^echo-server: IOCP_ERR_LISTEN: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE$/);
+  });
+
+  it('a swapped or junk --tls-cert/--tls-key exits 2 with one IOCP_ERR_USAGE line before listening', async () => {
+    const junk = fileURLToPath(new URL('../fixtures/failing-job.mjs', import.meta.url)); // not PEM at all
+    for (const [cert, key] of [
+      [TLS_KEY, TLS_CERT],
+      [TLS_CERT, junk],
+    ]) {
+      const r = await run(SERVER_BIN, ['--listen', '127.0.0.1:0', '--tls-cert', cert!, '--tls-key', key!]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^echo-server: IOCP_ERR_USAGE: --tls-cert\/--tls-key: .* is not a valid PEM certificate\/key \(or they do not match\).*\n$/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('--metrics on an address in use: no listening line, one IOCP_ERR_LISTEN line, exit 1', async () => {
+    const first = await startServer(['--listen', '127.0.0.1:0']);
+    const r = await run(SERVER_BIN, ['--listen', '127.0.0.1:0', '--metrics', first.listening[0]!]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/IOCP_ERR_LISTEN: .*EADDRINUSE/);
   });
 
   it('--help prints every flag and exits 0', async () => {

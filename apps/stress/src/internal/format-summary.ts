@@ -13,6 +13,17 @@ function byte(b: number): string {
   return b < 0 ? 'none (extra byte)' : `0x${b.toString(16).padStart(2, '0')}`;
 }
 
+/**
+ * `ok`, `MISMATCH`, `ERRORS` (over `--max-errors`, or nothing connected), or `FAILED` (exit 1
+ * for another reason, such as an unwritable `--hgrm` file, reported on stderr).
+ */
+function resultLabel(s: StressSummary): string {
+  if (s.exitCode === 0) return 'ok';
+  if (s.exitCode === 3) return 'MISMATCH';
+  const connectionErrors = s.errors.total > s.errors.maxAllowed || (s.connections.opened === 0 && s.connections.requested > 0);
+  return connectionErrors ? 'ERRORS' : 'FAILED';
+}
+
 /** The human-readable end-of-run report (stdout without `--json`). */
 export function formatSummary(s: StressSummary): string {
   const c = s.config;
@@ -27,7 +38,7 @@ export function formatSummary(s: StressSummary): string {
   const lines = [
     `stress ${s.target}  ${s.mode}  ${s.connections.requested} connections  ${load}  size ${size}  threads ${c.threads}  ${s.elapsedSec.toFixed(2)} s measured`,
     `connections  opened ${n(conns.opened)}  failed ${n(conns.failed)}  closed early ${n(conns.closedEarly)}` +
-      (conns.openMs !== null ? `  all open in ${n(conns.openMs)} ms` : '') +
+      (conns.openMs === null ? '' : conns.opened === 0 ? '  none opened' : `  all open in ${n(conns.openMs)} ms`) +
       (conns.perSecond !== null ? `  completed ${n(conns.completed)}  ${n(conns.perSecond)} conn/s` : ''),
     `messages     sent ${n(s.messages.sent)}  received ${n(s.messages.received)}  ${n(s.messages.perSecond)} msg/s` +
       (s.messages.unanswered > 0 ? `  unanswered ${n(s.messages.unanswered)}` : '') +
@@ -43,7 +54,7 @@ export function formatSummary(s: StressSummary): string {
       (s.mismatches.first
         ? `  first: connection ${s.mismatches.first.connection} offset ${s.mismatches.first.offset} expected ${byte(s.mismatches.first.expected)} got ${byte(s.mismatches.first.actual)}`
         : ''),
-    `result       ${s.exitCode === 0 ? 'ok' : s.exitCode === 3 ? 'MISMATCH' : 'ERRORS'} (exit ${s.exitCode})`,
+    `result       ${resultLabel(s)} (exit ${s.exitCode})`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -14,10 +14,11 @@ describe('parseTarget', () => {
     expect(parseTarget('127.0.0.1:7000')).toEqual({ host: '127.0.0.1', port: 7000 });
     expect(parseTarget('localhost:1')).toEqual({ host: 'localhost', port: 1 });
     expect(parseTarget('[::1]:65535')).toEqual({ host: '::1', port: 65535 });
+    expect(parseTarget('::1:7000')).toEqual({ host: '::1', port: 7000 }); // bare IPv6, as in the other apps
   });
 
   it('refuses a missing or out-of-range port and bad IPv6 with IOCP_ERR_USAGE', () => {
-    for (const bad of ['127.0.0.1', '127.0.0.1:0', '127.0.0.1:65536', '[nope]:1', '::1:7000', ':7000']) {
+    for (const bad of ['127.0.0.1', '127.0.0.1:0', '127.0.0.1:65536', '[nope]:1', '::1:0', ':7000']) {
       expect(() => parseTarget(bad), bad).toThrow(expect.objectContaining({ code: 'IOCP_ERR_USAGE' }));
     }
   });
