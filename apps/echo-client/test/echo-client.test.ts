@@ -1,8 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type Server, type Socket, createServer } from 'node:net';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, run } from '../../echo-server/test/support/processes.js';
+
+const execFileAsync = promisify(execFile);
 
 /** Tiny in-test servers that misbehave on purpose. */
 const fakes: Server[] = [];
@@ -177,20 +180,10 @@ describe('echo-client process', () => {
     // starts reading only after a second, so most of the echo is still queued in the client
     // when it is done; exiting then would cut it short.
     const script = 'node "$CLIENT" --server "$ADDRESS" "$MESSAGE" | { sleep 1; wc -c; }; echo "exit ${PIPESTATUS[0]}"';
-    const child = spawn('bash', ['-c', script], {
+    const { stdout, stderr } = await execFileAsync('bash', ['-c', script], {
       env: { ...process.env, CLIENT: CLIENT_BIN, ADDRESS: address, MESSAGE: message },
-      stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 30_000,
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => {
-      stdout += t;
-    });
-    child.stderr.setEncoding('utf8').on('data', (t: string) => {
-      stderr += t;
-    });
-    await once(child, 'close');
     expect({ out: stdout.trim().split(/\s+/), stderr }).toEqual({ out: [String(message.length + 1), 'exit', '0'], stderr: '' });
   });
 

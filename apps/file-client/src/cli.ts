@@ -53,7 +53,7 @@ export function parseClientArgs(argv: readonly string[], write: (text: string) =
     .addOption(new Option('--no-resume', 'start transfers over instead of continuing partial ones'))
     .addOption(new Option('--max-frame <bytes>', 'largest frame accepted from the server; suffixes k, m, g (default: 16m)').argParser(optionParser((t) => parseByteSize(t, 4096, 1024 ** 3))))
     .addOption(
-      new Option('--timeout <ms>', `give up (IOCP_ERR_FT_TIMEOUT) when the server stays silent this long: no WELCOME, no reply, no transfer progress; 0 = wait forever`)
+      new Option('--timeout <ms>', 'give up (IOCP_ERR_FT_TIMEOUT) when the server stays silent this long: no WELCOME, no reply, no transfer progress; 0 = wait forever')
         .argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1)))
         .default(DEFAULT_TIMEOUT_MS),
     );

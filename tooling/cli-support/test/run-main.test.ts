@@ -43,7 +43,10 @@ describe('runMain', () => {
           if (fail) throw new UsageError('bad');
           return 0;
         },
-        { process: { ...p, exit: (c) => p.exit(c), setExitCode: (c) => p.setExitCode(c), writeErr: (t) => p.writeErr(t), flush: () => (flush.calls++, flushed) }, exitOnReturn: true },
+        { process: { ...p, exit: (c) => p.exit(c), setExitCode: (c) => p.setExitCode(c), writeErr: (t) => p.writeErr(t), flush: () => {
+              flush.calls++;
+              return flushed;
+            } }, exitOnReturn: true },
       );
       await new Promise((r) => setTimeout(r, 20));
       expect(flush.calls).toBe(1);

@@ -1,24 +1,14 @@
-import * as fsp from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UsageError, readCaFile, readTlsKeyPair, tlsVerifyMessage } from '../src/index.js';
 
-const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../apps/file-server/test/fixtures');
-const CERT = path.join(fixtures, 'cert.pem');
-const KEY = path.join(fixtures, 'key.pem');
-let dir: string;
-let junk: string;
-
-beforeAll(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tls-files-'));
-  junk = path.join(dir, 'junk.pem');
-  await fsp.writeFile(junk, '-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n');
-});
-afterAll(async () => {
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** A certificate and its key (the file-server's test pair). */
+const CERT = path.resolve(here, '../../../apps/file-server/test/fixtures/cert.pem');
+const KEY = path.resolve(here, '../../../apps/file-server/test/fixtures/key.pem');
+/** PEM armour around text that is not a certificate. */
+const junk = path.join(here, 'fixtures/junk-cert.pem');
 
 function usage(run: () => unknown): UsageError {
   try {
@@ -48,7 +38,7 @@ describe('readTlsKeyPair', () => {
       expect(e.message).toMatch(new RegExp(`^--tls-cert/--tls-key: ${cert} / ${key} is not a valid PEM certificate/key \\(or they do not match\\)`));
       expect(e.message).not.toMatch(/\n/);
     }
-    expect(usage(() => readTlsKeyPair(path.join(dir, 'missing'), KEY)).message).toBe(`--tls-cert ${path.join(dir, 'missing')}: ENOENT`);
+    expect(usage(() => readTlsKeyPair('/nonexistent/cert.pem', KEY)).message).toBe('--tls-cert /nonexistent/cert.pem: ENOENT');
   });
 });
 
