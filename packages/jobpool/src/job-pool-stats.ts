@@ -37,10 +37,13 @@ export interface JobPoolStats {
   reordered: number;
   /** Errors a worker raised outside any job (the thread was replaced). */
   workerErrors: number;
-  /** Batches (piscina tasks) dispatched since the start. */
-  batches: number;
-  /** Mean jobs per dispatched batch (0 before the first batch). */
-  meanBatchSize: number;
+  /**
+   * Batches (piscina tasks) dispatched since the start. Always set by `JobPool.stats()`;
+   * optional in the type so that snapshots built by hand for 0.1 (test doubles) still fit.
+   */
+  batches?: number;
+  /** Mean jobs per dispatched batch (0 before the first batch). Always set, like `batches`. */
+  meanBatchSize?: number;
   /** Submit-to-delivery latency of delivered jobs, in µs. */
   latencyUs: LatencyStats;
 }

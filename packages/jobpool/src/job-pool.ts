@@ -230,8 +230,8 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     return this.#keys.get(key)?.inFlight ?? 0;
   }
 
-  /** A snapshot of the counters. */
-  stats(): JobPoolStats {
+  /** A snapshot of the counters (every field set, `batches` and `meanBatchSize` included). */
+  stats(): Required<JobPoolStats> {
     const h = this.#latency;
     const count = h.count;
     return {
