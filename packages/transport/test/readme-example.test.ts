@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,17 +5,8 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { FrameReader, encode, lengthPrefixed } from '@iocp/framing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from './integration/helpers.js';
+import { hasOpenssl, selfSigned, waitFor } from './integration/helpers.js';
 import { start, stop } from './readme/gateway.js';
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 let dir = '';
 let cert = '';
@@ -24,17 +14,7 @@ let key = '';
 beforeAll(() => {
   if (!hasOpenssl) return;
   dir = mkdtempSync(join(tmpdir(), 'iocp-readme-'));
-  execFileSync(
-    'openssl',
-    [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-  key = readFileSync(join(dir, 'key.pem'), 'utf8');
+  ({ cert, key } = selfSigned(dir, 'server'));
 });
 afterAll(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });

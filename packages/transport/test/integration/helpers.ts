@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
+import { join } from 'node:path';
 import { FrameReader, lengthPrefixed } from '@iocp/framing';
 import type { CompletionPort } from '../../src/index.js';
 
@@ -121,4 +124,37 @@ export async function expectClosedByServer(port: number, host = '127.0.0.1', tim
       resolve();
     });
   });
+}
+
+/** Whether the `openssl` command is on this machine (TLS tests skip themselves without it). */
+export const hasOpenssl: boolean = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * A fresh self-signed P-256 certificate and key (PEM), valid two days, made with `openssl` in
+ * `dir`. `name` prefixes the files; `subject` and `extension` go to `-subj` and `-addext`.
+ */
+export function selfSigned(
+  dir: string,
+  name: string,
+  subject = '/CN=localhost',
+  extension = 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+): { cert: string; key: string } {
+  const keyFile = join(dir, `${name}-key.pem`);
+  const certFile = join(dir, `${name}-cert.pem`);
+  execFileSync(
+    'openssl',
+    [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', subject, '-addext', extension,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }

@@ -1,24 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { lengthPrefixed } from '@iocp/framing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CompletionPort } from '../../src/index.js';
-import { Cleanup, closeRecorder, frame, plainClient, waitFor } from './helpers.js';
+import { Cleanup, closeRecorder, frame, hasOpenssl, plainClient, selfSigned, waitFor } from './helpers.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 let dir = '';
 let cert = '';
@@ -28,28 +18,8 @@ let clientKey = '';
 beforeAll(() => {
   if (!hasOpenssl) return;
   dir = mkdtempSync(join(tmpdir(), 'iocp-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-  key = readFileSync(join(dir, 'key.pem'), 'utf8');
-  execFileSync(
-    'openssl',
-    [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'client-key.pem'), '-out', join(dir, 'client-cert.pem'), '-days', '2',
-      '-subj', '/CN=iocp-test-client', '-addext', 'extendedKeyUsage=clientAuth',
-    ],
-    { stdio: 'ignore' },
-  );
-  clientCert = readFileSync(join(dir, 'client-cert.pem'), 'utf8');
-  clientKey = readFileSync(join(dir, 'client-key.pem'), 'utf8');
+  ({ cert, key } = selfSigned(dir, 'server'));
+  ({ cert: clientCert, key: clientKey } = selfSigned(dir, 'client', '/CN=iocp-test-client', 'extendedKeyUsage=clientAuth'));
 });
 afterAll(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
