@@ -49,27 +49,48 @@ function perScrape<T>(source: () => T): () => T {
   };
 }
 
-/** The job pool's series (`--jobs N > 0`): gauges for work in progress, counters for totals. */
-function registerJobMetrics(registry: Registry, source: () => JobPoolStats): void {
-  const stats = perScrape(source);
-  const registers = [registry];
-  const gauges: Array<[string, string, (s: JobPoolStats) => number]> = [
-    ['iocp_jobs_queued', 'Jobs waiting for a worker thread.', (s) => s.queued],
-    ['iocp_jobs_running', 'Jobs handed to worker threads and not finished.', (s) => s.running],
-    ['iocp_jobs_in_flight', 'Jobs accepted and not yet answered (queued, running, or held for order).', (s) => s.inFlight],
-    ['iocp_jobs_threads', 'Worker threads alive.', (s) => s.threads],
-  ];
-  for (const [name, help, pick] of gauges) {
+/** One series read from a stats snapshot: name, help text, and how to pick its value. */
+type Series<S> = readonly [name: string, help: string, pick: (s: S) => number];
+
+/** A gauge per series, set from `stats()` (one snapshot per scrape) when scraped. */
+function registerGauges<S>(registry: Registry, stats: () => S, series: ReadonlyArray<Series<S>>): void {
+  for (const [name, help, pick] of series) {
     new Gauge({
       name,
       help,
-      registers,
+      registers: [registry],
       collect() {
         this.set(pick(stats()));
       },
     });
   }
-  const counters: Array<[string, string, (s: JobPoolStats) => number]> = [
+}
+
+/** A counter per series (a running total in the stats), brought up to date when scraped. */
+function registerCounters<S>(registry: Registry, stats: () => S, series: ReadonlyArray<Series<S>>): void {
+  for (const [name, help, pick] of series) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        setCounter(this, pick(stats()));
+      },
+    });
+  }
+}
+
+/** The job pool's series (`--jobs N > 0`): gauges for work in progress, counters for totals. */
+function registerJobMetrics(registry: Registry, source: () => JobPoolStats): void {
+  const stats = perScrape(source);
+  const gauges: Array<Series<JobPoolStats>> = [
+    ['iocp_jobs_queued', 'Jobs waiting for a worker thread.', (s) => s.queued],
+    ['iocp_jobs_running', 'Jobs handed to worker threads and not finished.', (s) => s.running],
+    ['iocp_jobs_in_flight', 'Jobs accepted and not yet answered (queued, running, or held for order).', (s) => s.inFlight],
+    ['iocp_jobs_threads', 'Worker threads alive.', (s) => s.threads],
+  ];
+  registerGauges(registry, stats, gauges);
+  const counters: Array<Series<JobPoolStats>> = [
     ['iocp_jobs_submitted_total', 'Jobs accepted since start.', (s) => s.submitted],
     ['iocp_jobs_completed_total', 'Job results sent back.', (s) => s.completed],
     ['iocp_jobs_failed_total', 'Jobs that failed (the connection was closed).', (s) => s.failed],
@@ -80,16 +101,7 @@ function registerJobMetrics(registry: Registry, source: () => JobPoolStats): voi
       (s) => s.reordered,
     ],
   ];
-  for (const [name, help, pick] of counters) {
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        setCounter(this, pick(stats()));
-      },
-    });
-  }
+  registerCounters(registry, stats, counters);
 }
 
 /**
@@ -140,23 +152,14 @@ export function createPortMetricsRegistry(source: () => PortStats, jobSource?: (
       setLabeled(this, CLOSE_REASONS, stats().connections.closed);
     },
   });
-  const totals: Array<[string, string, (s: PortStats) => number]> = [
+  const totals: Array<Series<PortStats>> = [
     ['iocp_received_bytes_total', 'Bytes read from peers.', (s) => s.bytesIn],
     ['iocp_sent_bytes_total', 'Bytes written to peers.', (s) => s.bytesOut],
     ['iocp_received_messages_total', 'Frames (raw mode: chunks) received.', (s) => s.messagesIn],
     ['iocp_sent_messages_total', 'Frames (raw mode: chunks) sent.', (s) => s.messagesOut],
     ['iocp_write_calls_total', 'Socket writes; sends of one event-loop turn share one write (coalescing).', (s) => s.writeCalls],
   ];
-  for (const [name, help, pick] of totals) {
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        setCounter(this, pick(stats()));
-      },
-    });
-  }
+  registerCounters(registry, stats, totals);
   new Gauge({
     name: 'iocp_send_queue_bytes',
     help: 'Bytes queued for sending over all connections.',

@@ -1,4 +1,4 @@
-import type { LoadPattern, StressMode } from './stress-options.js';
+import type { LoadPattern, StressMode, StressOptions } from './stress-options.js';
 
 /** Latency percentiles in microseconds (all 0 when nothing was recorded). */
 export interface LatencySummary {
@@ -30,19 +30,20 @@ export interface StressSummary {
   readonly mode: StressMode;
   readonly pattern: LoadPattern;
   /** The load shape that ran. */
-  readonly config: {
-    readonly connections: number;
-    readonly rampPerSec: number;
-    readonly depth: number;
-    readonly ratePerSec: number;
-    readonly perConn: number;
-    readonly sizeMin: number;
-    readonly sizeMax: number;
-    readonly durationMs: number;
-    readonly messages: number;
-    readonly warmupMs: number;
-    readonly threads: number;
-  };
+  readonly config: Pick<
+    StressOptions,
+    | 'connections'
+    | 'rampPerSec'
+    | 'depth'
+    | 'ratePerSec'
+    | 'perConn'
+    | 'sizeMin'
+    | 'sizeMax'
+    | 'durationMs'
+    | 'messages'
+    | 'warmupMs'
+    | 'threads'
+  >;
   /** Measured window (warmup excluded), seconds. */
   readonly elapsedSec: number;
   readonly connections: {

@@ -1,32 +1,34 @@
-import type { LoadPattern, StressMode } from '../stress-options.js';
+import type { StressOptions } from '../stress-options.js';
 
-/** One engine's share of the run (serializable: it crosses into worker threads). */
-export interface EngineConfig {
-  readonly host: string;
-  readonly port: number;
-  readonly mode: StressMode;
-  readonly pattern: LoadPattern;
-  /** Connections (or short-mode loops) this engine runs. */
-  readonly connections: number;
+/**
+ * One engine's share of the run (serializable: it crosses into worker threads). The shared
+ * fields mean what they mean in {@link StressOptions}; `connections` and `messages` are this
+ * engine's share, `rampPerSec` its share of `--ramp`.
+ */
+export interface EngineConfig
+  extends Pick<
+    StressOptions,
+    | 'host'
+    | 'port'
+    | 'mode'
+    | 'pattern'
+    | 'connections'
+    | 'rampPerSec'
+    | 'depth'
+    | 'ratePerSec'
+    | 'perConn'
+    | 'sizeMin'
+    | 'sizeMax'
+    | 'durationMs'
+    | 'messages'
+    | 'warmupMs'
+    | 'afterOpen'
+    | 'connectTimeoutMs'
+    | 'drainTimeoutMs'
+    | 'maxInflight'
+  > {
   /** Id of this engine's first connection (ids are global across engines). */
   readonly connIdBase: number;
-  /** This engine's share of `--ramp`; 0 = as fast as possible. */
-  readonly rampPerSec: number;
-  readonly depth: number;
-  readonly ratePerSec: number;
-  readonly perConn: number;
-  readonly sizeMin: number;
-  readonly sizeMax: number;
-  /** Measured duration after warmup; 0 = until the message budget is done. */
-  readonly durationMs: number;
-  /** This engine's share of `--messages`; 0 = unbounded. */
-  readonly messages: number;
-  readonly warmupMs: number;
-  /** Start the warmup/duration clocks once every connection attempt has settled. */
-  readonly afterOpen: boolean;
-  readonly connectTimeoutMs: number;
-  readonly drainTimeoutMs: number;
-  readonly maxInflight: number;
 }
 
 /** The first byte where an echo differed from what was sent. */
