@@ -48,7 +48,8 @@ describe('runMain', () => {
               return flushed;
             } }, exitOnReturn: true },
       );
-      await new Promise((r) => setTimeout(r, 20));
+      while (flush.calls === 0) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20)); // exit must still not have happened
       expect(flush.calls).toBe(1);
       expect(p.exited).toEqual([]);
       release();
