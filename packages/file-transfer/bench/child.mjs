@@ -1,5 +1,6 @@
 // Server side of the benchmark, in its own process (as in production): either the file server
 // or a minimal raw node:net pipe. Prints "ready PORT" and, on "stats" from stdin, its peak RSS.
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import * as net from 'node:net';
 import { FileServer } from '../dist/index.js';
@@ -28,9 +29,15 @@ if (mode === 'file-server') {
   const server = new FileServer({ root: arg, partialTtlMs: 0 });
   const l = await server.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`ready ${l.port}\n`);
-} else if (mode === 'raw-sink') {
-  // Upload baseline: bytes from the socket straight into a file.
-  const srv = net.createServer((s) => s.pipe(createWriteStream(arg)));
+} else if (mode === 'raw-sink' || mode === 'raw-hash-sink') {
+  // Upload baseline: bytes from the socket straight into a file (hashed on the way in the
+  // -hash variant: the cost of SHA-256 alone, with none of the protocol).
+  const hashing = mode === 'raw-hash-sink';
+  const srv = net.createServer((s) => {
+    const h = createHash('sha256');
+    if (hashing) s.on('data', (d) => h.update(d));
+    s.pipe(createWriteStream(arg));
+  });
   srv.listen(0, '127.0.0.1', () => process.stdout.write(`ready ${srv.address().port}\n`));
 } else if (mode === 'raw-source') {
   // Download baseline: a file straight into the socket.

@@ -2,14 +2,17 @@
  * File-transfer benchmark: upload and download of one file (default 1 GiB) over loopback,
  * against baselines measured in the same run:
  *   - raw node:net: the same bytes through a plain socket, file → socket → file, no hashing;
- *   - socat (when installed): `socat -u` file → TCP → file.
- * The server runs in a child process; peak RSS of both sides is sampled every 50 ms.
+ *   - the same raw upload with SHA-256 on both ends (what hashing alone costs);
+ *   - socat (when installed): `socat -u` file → TCP → file;
+ *   - the disk alone: the file copied and fsync'd, the ceiling for any receiver that flushes.
+ * The server runs in a child process; peak RSS of both sides is sampled every 50 ms. Before each
+ * timed case every dirty page is flushed (`sync`), and rounds alternate which side goes first.
  *
  * Run: npx -y pnpm@9.15.9 --filter @iocp/file-transfer build && cd packages/file-transfer && npx tsx bench/index.ts
  * Env: BENCH_MIB (default 1024), BENCH_DIR (default os.tmpdir()), BENCH_RUNS (default 1).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as net from 'node:net';
@@ -80,7 +83,21 @@ async function makeFile(file: string): Promise<void> {
   const block = randomBytes(8 * 1024 * 1024);
   const fh = await fsp.open(file, 'w');
   for (let left = size; left > 0; left -= block.length) await fh.write(block, 0, Math.min(block.length, left));
+  await fh.sync();
   await fh.close();
+}
+
+/**
+ * Flush every dirty page to disk before a timed case, so no case pays for the write-back of
+ * the previous one (the raw pipe leaves 1 GiB unflushed; the kernel would write it back in the
+ * middle of whatever runs next).
+ */
+function settle(): void {
+  try {
+    execFileSync('sync', { stdio: 'ignore' });
+  } catch {
+    // no sync(1): cases may then see each other's write-back
+  }
 }
 
 async function waitForSize(file: string, want: number): Promise<void> {
@@ -123,11 +140,14 @@ async function benchFileTransfer(dir: string, src: string): Promise<void> {
   await fsp.mkdir(root, { recursive: true });
   const child = await startChild('file-server', root);
   const client = await FileClient.connect({ host: '127.0.0.1', port: child.port });
+  settle();
   await childStats(child);
   mark();
   let t = performance.now();
   await client.put(src, 'bench.bin', { resume: false });
   record('file-transfer upload (SHA-256 both ends, fsync, rename)', (performance.now() - t) / 1000, await childStats(child));
+  settle();
+  await childStats(child);
   mark();
   const out = path.join(dir, 'down.bin');
   t = performance.now();
@@ -139,26 +159,40 @@ async function benchFileTransfer(dir: string, src: string): Promise<void> {
   await fsp.rm(root, { recursive: true, force: true });
 }
 
-async function benchRaw(dir: string, src: string): Promise<void> {
+/** File → socket → file through a plain node:net pipe; with `hashing`, SHA-256 of every chunk on both ends. */
+async function rawUpload(dir: string, src: string, hashing: boolean, name: string): Promise<void> {
   const sinkFile = path.join(dir, 'raw-up.bin');
-  const sink = await startChild('raw-sink', sinkFile);
+  const sink = await startChild(hashing ? 'raw-hash-sink' : 'raw-sink', sinkFile);
+  settle();
   await childStats(sink);
   mark();
-  let t = performance.now();
+  const t = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const s = net.connect(sink.port, '127.0.0.1', () => createReadStream(src, { highWaterMark: 256 * 1024 }).pipe(s));
+    const s = net.connect(sink.port, '127.0.0.1', () => {
+      const r = createReadStream(src, { highWaterMark: 256 * 1024 });
+      if (hashing) {
+        const h = createHash('sha256');
+        r.on('data', (d) => h.update(d));
+      }
+      r.pipe(s);
+    });
     s.on('error', reject).on('close', () => resolve());
   });
   await waitForSize(sinkFile, size);
-  record('raw node:net upload (no hashing)', (performance.now() - t) / 1000, await childStats(sink));
+  record(name, (performance.now() - t) / 1000, await childStats(sink));
   await stopChild(sink);
   await fsp.rm(sinkFile, { force: true });
+}
+
+async function benchRaw(dir: string, src: string): Promise<void> {
+  await rawUpload(dir, src, false, 'raw node:net upload (no hashing)');
 
   const source = await startChild('raw-source', src);
+  settle();
   await childStats(source);
   mark();
   const out = path.join(dir, 'raw-down.bin');
-  t = performance.now();
+  const t = performance.now();
   await new Promise<void>((resolve, reject) => {
     const s = net.connect(source.port, '127.0.0.1');
     const w = createWriteStream(out);
@@ -167,6 +201,32 @@ async function benchRaw(dir: string, src: string): Promise<void> {
   });
   record('raw node:net download (no hashing)', (performance.now() - t) / 1000, await childStats(source));
   await stopChild(source);
+  await fsp.rm(out, { force: true });
+}
+
+/**
+ * The storage's own ceiling for a durable receiver: the file copied with plain reads and
+ * writes, then fsync'd. A receiver that publishes only flushed files cannot beat this.
+ */
+async function benchDisk(dir: string, src: string): Promise<void> {
+  const out = path.join(dir, 'disk.bin');
+  const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+  settle();
+  const t = performance.now();
+  const from = await fsp.open(src, 'r');
+  const to = await fsp.open(out, 'w');
+  for (let pos = 0; ; ) {
+    const { bytesRead } = await from.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) break;
+    await to.write(buf, 0, bytesRead, pos);
+    pos += bytesRead;
+  }
+  await to.sync();
+  await to.close();
+  await from.close();
+  const seconds = (performance.now() - t) / 1000;
+  rows.push({ round, name: 'disk: copy + fsync, no network (durable-write ceiling)', seconds, mibps: MIB / seconds, clientRss: 0, serverRss: 0, cpuSeconds: 0 });
+  console.error(`disk: ${rows[rows.length - 1]!.mibps.toFixed(1)} MiB/s`);
   await fsp.rm(out, { force: true });
 }
 
@@ -181,6 +241,7 @@ async function benchSocat(dir: string, src: string): Promise<void> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const server = spawn('socat', ['-u', `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`, `OPEN:${out},creat,trunc`], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 300));
+  settle();
   const t = performance.now();
   execFileSync('socat', ['-u', `OPEN:${src}`, `TCP:127.0.0.1:${port}`]);
   await new Promise((r) => server.once('exit', r));
@@ -197,9 +258,17 @@ async function main(): Promise<void> {
     const src = path.join(dir, 'src.bin');
     await makeFile(src);
     for (round = 1; round <= RUNS; round++) {
-      await benchRaw(dir, src);
-      await benchFileTransfer(dir, src);
+      // Alternate which side goes first, so neither always runs on a warmer (or busier) machine.
+      if (round % 2 === 1) {
+        await benchRaw(dir, src);
+        await benchFileTransfer(dir, src);
+      } else {
+        await benchFileTransfer(dir, src);
+        await benchRaw(dir, src);
+      }
+      await rawUpload(dir, src, true, 'raw node:net upload + SHA-256 both ends (no protocol)');
       await benchSocat(dir, src);
+      await benchDisk(dir, src);
     }
   } finally {
     clearInterval(sampler);
@@ -213,19 +282,26 @@ async function main(): Promise<void> {
     console.log(`| ${r.round} | ${r.name} | ${r.mibps.toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds ? r.cpuSeconds.toFixed(2) : '–'} | ${mb(r.clientRss)} | ${mb(r.serverRss)} |`);
   }
   // Paired ratios: each round's file-transfer figure against the raw pipe of the same round.
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
   const find = (r: number, prefix: string) => rows.find((x) => x.round === r && x.name.startsWith(prefix))!;
   for (const dirn of ['upload', 'download']) {
     const speed: number[] = [];
     const cpu: number[] = [];
     for (let r = 1; r <= RUNS; r++) {
       const ft = find(r, `file-transfer ${dirn}`);
-      const raw = find(r, `raw node:net ${dirn}`);
+      const raw = find(r, `raw node:net ${dirn} (no hashing)`);
       speed.push(ft.mibps / raw.mibps);
       cpu.push(ft.cpuSeconds / raw.cpuSeconds);
     }
     console.log(`${dirn}: throughput vs raw node:net per round ${speed.map((x) => x.toFixed(2)).join(', ')} (median ${median([...speed]).toFixed(2)}×); CPU time vs raw ${cpu.map((x) => x.toFixed(2)).join(', ')} (median ${median([...cpu]).toFixed(2)}×)`);
   }
+  const hashed: number[] = [];
+  for (let r = 1; r <= RUNS; r++) hashed.push(find(r, 'raw node:net upload + SHA-256').mibps / find(r, 'raw node:net upload (no hashing)').mibps);
+  console.log(`raw upload + SHA-256 both ends vs raw upload, per round ${hashed.map((x) => x.toFixed(2)).join(', ')} (median ${median(hashed).toFixed(2)}×)`);
 }
 
 await main();
