@@ -92,11 +92,18 @@ export class JobFailedError extends JobError {
 }
 
 /** Why a worker thread went away under a job. */
-export type WorkerDeathReason = 'exit' | 'error' | 'resource-limit';
+/**
+ * Why a worker went away: `exit` (`process.exit()`), `error` (threw outside a job),
+ * `resource-limit` (over its `resourceLimits`), `startup` (no thread could start to run the
+ * job — e.g. `resourceLimits` too small to boot a thread).
+ */
+export type WorkerDeathReason = 'exit' | 'error' | 'resource-limit' | 'startup';
 
 /**
  * The worker thread running the job died: it exited (`process.exit()`), threw outside of a
- * job, or hit its `resourceLimits`. Piscina replaces the thread; other jobs are not affected.
+ * job, or hit its `resourceLimits` — piscina replaces the thread, other jobs are not affected;
+ * or no thread could start at all (`startup`): the job fails instead of waiting forever, and a
+ * later job tries a new thread again.
  */
 export class WorkerDiedError extends JobError {
   /** What killed the worker. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { type RecordableHistogram, createHistogram, performance } from 'node:perf_hooks';
 import type { Transferable } from 'node:worker_threads';
@@ -13,6 +14,7 @@ import {
   PoolClosedError,
   QueueFullError,
   UnknownKeyError,
+  WorkerDiedError,
 } from './errors.js';
 import type { JobHandler } from './job-handler.js';
 import type { JobPoolOptions } from './job-pool-options.js';
@@ -94,6 +96,8 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
   #reordered = 0;
   #closing = false;
   #closed: Promise<void> | null = null;
+  /** Every batch handed to piscina listens to this signal: aborted when batches are stranded. */
+  #strand = new AbortController();
   #onIdle: (() => void) | null = null;
 
   /** @throws `IOCP_ERR_INVALID_OPTION` for a missing worker module or an out-of-range option. */
@@ -123,9 +127,11 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     });
     // An error outside any job (e.g. a timer in the worker threw). Piscina already replaced the
     // thread; without a listener the 'error' event would crash the process.
-    this.#piscina.on('error', () => {
+    this.#piscina.on('error', (err: unknown) => {
       this.#workerErrors++;
+      this.#checkStranded(err);
     });
+    setMaxListeners(this.#capacity + 1, this.#strand.signal);
   }
 
   /**
@@ -387,21 +393,42 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     this.#tasks++;
     this.#batches++;
     this.#batchedJobs += n;
-    const runOptions = batch[0]!.state!.runOptions;
-    const options =
-      transferList === undefined ? runOptions : { signal: runOptions.signal, transferList };
-    void this.#run(batch, payloads, options);
+    const keySignal = batch[0]!.state!.runOptions.signal;
+    const strand = this.#strand.signal;
+    const signal = keySignal === undefined ? strand : AbortSignal.any([keySignal, strand]);
+    const options: KeyRunOptions = transferList === undefined ? { signal } : { signal, transferList };
+    void this.#run(batch, payloads, options, strand);
   }
 
-  async #run(batch: (Job<P, R, K> | null)[], payloads: unknown[], options: KeyRunOptions): Promise<void> {
+  async #run(
+    batch: (Job<P, R, K> | null)[],
+    payloads: unknown[],
+    options: KeyRunOptions,
+    strand: AbortSignal,
+  ): Promise<void> {
     let value: unknown;
     try {
       value = await this.#piscina.run(payloads, options as Parameters<Piscina['run']>[1]);
     } catch (failure) {
-      this.#settle(batch, failure, true);
+      this.#settle(batch, strand.aborted ? strand.reason : failure, true);
       return;
     }
     this.#settle(batch, value, false);
+  }
+
+  /**
+   * Piscina stops starting threads once one failed while starting (say `resourceLimits` too
+   * small to boot one): the batches it holds would then wait forever. So after every worker
+   * death, if no thread is left while batches are out, those batches fail now with
+   * `IOCP_ERR_JOB_WORKER_DIED` (reason `startup`) and are withdrawn from piscina. A later batch
+   * makes piscina try a new thread again.
+   */
+  #checkStranded(cause: unknown): void {
+    if (this.#tasks === 0 || this.#piscina.threads.length > 0) return;
+    const strand = this.#strand;
+    this.#strand = new AbortController();
+    setMaxListeners(this.#capacity + 1, this.#strand.signal);
+    strand.abort(new WorkerDiedError('startup', cause));
   }
 
   /**
@@ -442,6 +469,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     }
     // Refill the threads before running user callbacks.
     this.#pump();
+    if (died) this.#checkStranded(outcome);
     if (dropped > 0) this.#decreaseTotal(dropped);
     for (let i = 0; i < n; i++) {
       const job = batch[i];

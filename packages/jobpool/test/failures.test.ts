@@ -82,6 +82,32 @@ describe('JobPool: failures', () => {
     expect(died?.type === 'error' && (died.error as WorkerDiedError).reason).toBe('resource-limit');
   }, 30_000);
 
+  it('threads that cannot even start: every job fails with IOCP_ERR_JOB_WORKER_DIED instead of waiting forever; close() resolves', async () => {
+    const rec = new Recorder<string>();
+    const pool = new JobPool<Op, unknown, string>({
+      filename: JOBS,
+      threads: 2,
+      handler: rec,
+      // Far too small to boot a thread: piscina gives up starting new ones after the first failure.
+      resourceLimits: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1, codeRangeSizeMb: 1 },
+    });
+    pool.submit('a', { op: 'echo', value: 1 });
+    pool.submit('b', { op: 'echo', value: 2 });
+    await rec.until(() => rec.deliveries('a').length === 1 && rec.deliveries('b').length === 1);
+    // Later work is not stranded either: it tries a new thread, which fails the same way.
+    pool.submit('a', { op: 'echo', value: 3 });
+    await turn();
+    pool.submit('a', { op: 'echo', value: 4 });
+    pool.submit('c', { op: 'echo', value: 5 });
+    await rec.until(() => rec.deliveries('a').length === 3 && rec.deliveries('c').length === 1);
+    for (const key of ['a', 'b', 'c']) expect(summary(rec, key).every((c) => c === 'IOCP_ERR_JOB_WORKER_DIED')).toBe(true);
+    const reasons = ['a', 'b', 'c'].flatMap((k) => rec.deliveries(k).map((d) => (d.type === 'error' ? (d.error as WorkerDiedError).reason : 'result')));
+    expect(reasons.every((r) => r === 'resource-limit' || r === 'startup')).toBe(true);
+    expect(reasons).toContain('startup');
+    expect(pool.stats()).toMatchObject({ inFlight: 0, running: 0, failed: 5 });
+    await pool.close();
+  }, 30_000);
+
   it('a worker module without a default function fails every job with IOCP_ERR_JOB_MODULE', async () => {
     const rec = new Recorder<string>();
     const pool = pools.track(new JobPool<Op, unknown, string>({ filename: NO_DEFAULT, threads: 1, handler: rec }));

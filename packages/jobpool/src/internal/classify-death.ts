@@ -7,6 +7,8 @@ import { WorkerDiedError } from '../errors.js';
  * error (`process.exit()`), or the error that killed it.
  */
 export function classifyDeath(failure: unknown): WorkerDiedError {
+  // The pool's own verdict (a batch stranded without threads), one instance per job.
+  if (failure instanceof WorkerDiedError) return new WorkerDiedError(failure.reason, failure.cause);
   const code = (failure as { code?: unknown } | null)?.code;
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') return new WorkerDiedError('resource-limit', failure);
   if (failure instanceof Error && failure.message.startsWith('worker exited')) {
