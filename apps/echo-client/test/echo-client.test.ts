@@ -187,6 +187,16 @@ describe('echo-client process', () => {
     expect({ out: stdout.trim().split(/\s+/), stderr }).toEqual({ out: [String(message.length + 1), 'exit', '0'], stderr: '' });
   });
 
+  it('ends quietly with exit 141 when its reader goes away (| head -1): no EPIPE stack trace', async () => {
+    const address = await echoServer();
+    const script = 'seq 1 2000 | node "$CLIENT" --server "$ADDRESS" | head -1; echo "exit ${PIPESTATUS[1]}"';
+    const { stdout, stderr } = await execFileAsync('bash', ['-c', script], {
+      env: { ...process.env, CLIENT: CLIENT_BIN, ADDRESS: address },
+      timeout: 30_000,
+    });
+    expect({ stdout, stderr }).toEqual({ stdout: '1\nexit 141\n', stderr: '' });
+  });
+
   it('exits 2 with one line on a usage error', async () => {
     const r = await run(CLIENT_BIN, ['hello']);
     expect(r.code).toBe(2);

@@ -10,6 +10,11 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Exit code: bad command line (unknown flag, bad value, unreadable file named on it). */
 export const EXIT_USAGE = 2;
+/**
+ * Exit code: the reader of stdout or stderr went away (`EPIPE`, e.g. `app | head -1`); 128 +
+ * SIGPIPE, what a shell reports for a C program that SIGPIPE ended. Nothing is printed.
+ */
+export const EXIT_BROKEN_PIPE = 141;
 
 /** Base class of every error an app reports itself: a `code`, a one-line message, an exit code. */
 export class CliError extends Error {

@@ -1,4 +1,4 @@
-import { exitCodeOf, formatErrorLine } from './errors.js';
+import { EXIT_BROKEN_PIPE, exitCodeOf, formatErrorLine } from './errors.js';
 import { flushStdio } from './flush-stdio.js';
 
 /** The process effects {@link runMain} uses; replaceable in tests. */
@@ -40,6 +40,19 @@ const realProcess: MainProcess = {
 };
 
 /**
+ * A reader of stdout/stderr that went away (`app | head -1`) is not an error of the app: end
+ * quietly with {@link EXIT_BROKEN_PIPE}, as a C program that SIGPIPE ends (Node ignores SIGPIPE,
+ * so the write fails with `EPIPE` instead, and an unhandled stream error would crash with a stack
+ * trace). Any other stream error stays an uncaught exception.
+ */
+function onStdioError(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+  throw error;
+}
+
+let stdioGuarded = false;
+
+/**
  * Run an app's `main` and turn its outcome into the process exit:
  *
  * - resolves with a number → that exit code (see {@link RunMainOptions.exitOnReturn});
@@ -48,12 +61,19 @@ const realProcess: MainProcess = {
  *   error's exit code ({@link exitCodeOf}: a `CliError`'s own, 1 otherwise).
  *
  * Every exit waits until stdout and stderr are flushed ({@link MainProcess.flush}): output piped
- * to a slow reader is delivered whole.
+ * to a slow reader is delivered whole. With the real process, a reader that went away (`EPIPE`
+ * on stdout or stderr, e.g. `app | head -1`) ends the process at once with
+ * {@link EXIT_BROKEN_PIPE} and nothing printed.
  *
  * The returned promise settles after the exit was requested (useful with a test `process`).
  */
 export async function runMain(app: string, main: () => Promise<number | undefined>, options: RunMainOptions = {}): Promise<void> {
   const proc = options.process ?? realProcess;
+  if (options.process === undefined && !stdioGuarded) {
+    stdioGuarded = true;
+    process.stdout.on('error', onStdioError);
+    process.stderr.on('error', onStdioError);
+  }
   let code: number | undefined;
   try {
     code = await main();

@@ -1,9 +1,13 @@
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killStarted, runNode, spawnNode, waitForLines, waitUntil } from '../src/test-support.js';
 
 // The fixture imports the BUILT package (dist): this also checks runMain in a real process.
 const FIXTURE = fileURLToPath(new URL('./fixtures/main-outcome.mjs', import.meta.url));
+
+const execFileAsync = promisify(execFile);
 
 afterEach(killStarted);
 
@@ -19,6 +23,13 @@ describe('runNode + runMain in a real process', () => {
     expect(await runNode(FIXTURE, ['echo-stdin'], { input: 'from stdin\n' })).toMatchObject({ code: 0, stdout: 'listening from stdin\n' });
     const r = await runNode('-e', ['process.stdout.write(process.env.CS_TEST + " " + process.cwd())'], { env: { CS_TEST: 'yes' }, cwd: '/' });
     expect(r.stdout).toBe('yes /');
+  });
+
+  it('a reader that goes away (| head -1) ends the run quietly with exit 141, no EPIPE stack trace', async () => {
+    // A shell pipe: head exits after one line, the fixture's next writes fail with EPIPE.
+    const script = 'node "$FIXTURE" flood | head -1; echo "exit ${PIPESTATUS[0]}"';
+    const { stdout, stderr } = await execFileAsync('bash', ['-c', script], { env: { ...process.env, FIXTURE }, timeout: 30_000 });
+    expect({ stdout, stderr }).toEqual({ stdout: 'line 0\nexit 141\n', stderr: '' });
   });
 
   it('timeoutMs kills a process that does not end', async () => {
