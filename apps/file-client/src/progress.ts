@@ -18,6 +18,21 @@ export function createProgress(label: string, tty: boolean): Progress {
   });
   const started = performance.now();
   let running = false;
+  // The bar hides the cursor and turns line wrap off; a Ctrl-C (or SIGTERM) that ended the
+  // process with the bar on screen would leave the terminal that way. So while it is shown, a
+  // signal stops the bar first, then ends the process by the same signal (the default action,
+  // restored once no listener is left).
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stop();
+    process.kill(process.pid, signal);
+  };
+  function stop(): void {
+    if (!running) return;
+    running = false;
+    bar.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   return {
     update(done, total) {
       const secs = (performance.now() - started) / 1000;
@@ -25,11 +40,11 @@ export function createProgress(label: string, tty: boolean): Progress {
       if (!running) {
         bar.start(total, done, { speed });
         running = true;
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
       } else bar.update(done, { speed });
     },
-    stop() {
-      if (running) bar.stop();
-    },
+    stop,
   };
 }
 

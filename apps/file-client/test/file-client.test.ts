@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
@@ -6,7 +7,7 @@ import { type Socket, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Server, killAll, runClient, spawnClient, startServer, until } from './support/procs.js';
+import { CLIENT_BIN, type Server, killAll, runClient, spawnClient, startServer, until } from './support/procs.js';
 
 let dir: string;
 let root: string;
@@ -47,6 +48,16 @@ async function partialSize(folder: string, match: (name: string) => boolean): Pr
   for (const n of names.filter(match)) max = Math.max(max, (await fsp.stat(path.join(folder, n)).catch(() => ({ size: 0 }))).size);
   return max;
 }
+
+/** util-linux `script` gives the client a real terminal; without it the terminal test is skipped. */
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const serverPartials = () => path.join(root, '.iocp-ft', 'partial');
 const srv = (s: Server) => ['--server', `127.0.0.1:${s.port}`];
@@ -234,6 +245,34 @@ describe('file-client CLI against file-server', () => {
     expect(Number(/resumed-from (\d+)/.exec(third.stdout)?.[1])).toBeGreaterThan(kept);
     expect(await sha256(out)).toBe(want);
     expect(await partialSize(dir, part)).toBe(0);
+  });
+
+  it.skipIf(!hasScript)('Ctrl-C during a transfer on a terminal stops the progress bar (cursor and line wrap restored) and ends by SIGINT', async () => {
+    const s = await startServer(['--root', root]);
+    const src = path.join(dir, 'big.bin');
+    await bigFile(src, 64);
+    // `exec` keeps the shell's PID, so the printed PID is the client's.
+    const command = `echo "pid $$"; exec '${process.execPath}' '${CLIENT_BIN}' --server 127.0.0.1:${s.port} put '${src}' big.bin`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      screen += c;
+    });
+    const closed = once(child, 'close');
+    try {
+      const HIDE_CURSOR = '\x1b[?25l';
+      await until(() => (screen.includes(HIDE_CURSOR) && screen.slice(screen.indexOf(HIDE_CURSOR)).includes('%')) || child.exitCode !== null, 20_000);
+      s.proc.kill('SIGSTOP'); // the transfer stalls with the bar on screen (killAll ends the server)
+      const pid = Number(/pid (\d+)/.exec(screen)![1]);
+      process.kill(pid, 'SIGINT');
+      const [code] = await closed;
+      expect(code).toBe(130); // script -e: 128 + SIGINT, the client ended by the signal
+      const afterHide = screen.slice(screen.lastIndexOf(HIDE_CURSOR));
+      expect(afterHide).toContain('\x1b[?25h'); // cursor shown again
+      expect(afterHide).toContain('\x1b[?7h'); // line wrap on again
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('--no-resume starts over', async () => {
