@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readCaFile, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseInteger, parseServerHostPort, readCaFile, reportingCommand } from '@iocp/cli-support';
 import { Command, Option } from 'commander';
 import type { EchoMode } from './echo-session.js';
 
@@ -39,7 +39,7 @@ function buildProgram(write: (text: string) => void): Command {
     .argument('[message...]', 'messages to send; none = read lines from stdin (interactive on a terminal)')
     .version('0.1.0', '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
-    .addOption(new Option('--server <host:port>', 'echo server address; IPv6 as [::1]:7001').argParser(optionParser(parseHostPort)).makeOptionMandatory())
+    .addOption(new Option('--server <host:port>', 'echo server address; IPv6 as [::1]:7001').argParser(optionParser(parseServerHostPort)).makeOptionMandatory())
     .addOption(new Option('--mode <mode>', 'framed: 4-byte big-endian length prefix; raw: compare the byte stream').choices(['framed', 'raw']).default('framed'))
     .addOption(new Option('--max-frame <bytes>', 'largest frame payload (framed mode); suffixes k, m, g (default: 16m)').argParser(optionParser((t) => parseByteSize(t, 1, 1024 ** 3))))
     .addOption(new Option('--timeout <ms>', 'connect timeout and per-echo timeout').argParser(optionParser((t) => parseInteger(t, 1, 2 ** 31 - 1))).default(DEFAULT_TIMEOUT_MS))

@@ -34,6 +34,7 @@ describe('parseClientArgs', () => {
   it.each([
     [[], /--server/],
     [['--server', 'nope'], /--server/],
+    [['--server', '127.0.0.1:0'], /--server .*port 0 in '127\.0\.0\.1:0' names no server/],
     [['--server', '127.0.0.1:1', '--ca', 'x.pem'], /--ca needs --tls/],
     [['--server', '127.0.0.1:1', '--insecure'], /--insecure needs --tls/],
     [['--server', '127.0.0.1:1', '--tls', '--insecure', '--ca', 'x.pem'], /contradict/],

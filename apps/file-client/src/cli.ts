@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readCaFile, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseInteger, parseServerHostPort, readCaFile, reportingCommand } from '@iocp/cli-support';
 import { DEFAULT_TIMEOUT_MS } from '@iocp/file-transfer';
 import { Command, Option } from 'commander';
 
@@ -45,7 +45,7 @@ export function parseClientArgs(argv: readonly string[], write: (text: string) =
     .description('File client over @iocp/file-transfer: put, get, list, stat, delete. Resumes interrupted transfers by default.')
     .version('0.1.0', '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
-    .addOption(new Option('--server <host:port>', 'server address; IPv6 as [::1]:7001 (required)').argParser(optionParser(parseHostPort)))
+    .addOption(new Option('--server <host:port>', 'server address; IPv6 as [::1]:7001 (required)').argParser(optionParser(parseServerHostPort)))
     .addOption(new Option('--token <token>', 'shared token (or env FILE_CLIENT_TOKEN)'))
     .addOption(new Option('--tls', 'use TLS, verifying the server certificate (system CAs, NODE_EXTRA_CA_CERTS, or --ca)'))
     .addOption(new Option('--ca <file>', 'PEM CA certificate to verify the server with (implies --tls)'))

@@ -152,6 +152,7 @@ describe('file-client CLI against file-server', () => {
       [[...srv(s), 'frobnicate'], /^file-client: IOCP_ERR_USAGE: /, 2],
       [['list'], /^file-client: IOCP_ERR_USAGE: --server <host:port> is required\n$/, 2],
       [['--server', 'nope', 'list'], /^file-client: IOCP_ERR_USAGE: /, 2],
+      [['--server', '127.0.0.1:0', 'list'], /^file-client: IOCP_ERR_USAGE: .*port 0 in '127\.0\.0\.1:0' names no server/, 2],
     ];
     for (const [args, re, code] of cases) {
       const r = await runClient(args);

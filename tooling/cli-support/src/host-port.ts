@@ -16,3 +16,14 @@ export function parseHostPort(text: string): HostPort {
   const { host, port } = parseEndpoint(text);
   return { host, port };
 }
+
+/**
+ * {@link parseHostPort} for an address to connect to (a client's `--server`, `--target`): port
+ * `0` means "any free port" to a listener but names no server, so it is refused here, as bad
+ * text (wrapped by {@link optionParser}: a usage error, exit 2) rather than as a failed connect.
+ */
+export function parseServerHostPort(text: string): HostPort {
+  const hostPort = parseHostPort(text);
+  if (hostPort.port === 0) throw new Error(`port 0 in '${text}' names no server (1..65535)`);
+  return hostPort;
+}

@@ -7,7 +7,7 @@ export { parseByteSize } from './byte-size.js';
 export { type CommandLineOutcome, optionParser, parseCommandLine, reportingCommand } from './command-line.js';
 export { CliError, EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ListenError, UsageError, exitCodeOf, formatErrorLine } from './errors.js';
 export { type FlushableStream, exitAfterFlush, flushStdio } from './flush-stdio.js';
-export { type HostPort, parseHostPort } from './host-port.js';
+export { type HostPort, parseHostPort, parseServerHostPort } from './host-port.js';
 export { parseInteger } from './integer.js';
 export {
   type MetricsRegistryLike,

@@ -1,6 +1,6 @@
 import { formatEndpoint, parseEndpoint } from '@iocp/transport';
 import { describe, expect, it } from 'vitest';
-import { parseHostPort } from '../src/index.js';
+import { parseHostPort, parseServerHostPort } from '../src/index.js';
 
 // The grammar itself is tested with parseEndpoint in @iocp/transport; here: the narrowing.
 describe('parseHostPort', () => {
@@ -19,5 +19,14 @@ describe('parseHostPort', () => {
   it('passes parseEndpoint errors through (IOCP_ERR_INVALID_ENDPOINT, one line)', () => {
     expect(() => parseHostPort('bad host:1')).toThrow(expect.objectContaining({ code: 'IOCP_ERR_INVALID_ENDPOINT' }));
     expect(() => parseHostPort('127.0.0.1:65536')).toThrow(/out of range 0\.\.65535/);
+  });
+});
+
+describe('parseServerHostPort', () => {
+  it('is parseHostPort for an address to connect to: port 0 names no server', () => {
+    expect(parseServerHostPort('[::1]:7001')).toEqual({ host: '::1', port: 7001 });
+    expect(parseServerHostPort('localhost:1')).toEqual({ host: 'localhost', port: 1 });
+    expect(() => parseServerHostPort('127.0.0.1:0')).toThrow(/port 0 in '127\.0\.0\.1:0' names no server \(1\.\.65535\)/);
+    expect(() => parseServerHostPort('bad host:1')).toThrow(expect.objectContaining({ code: 'IOCP_ERR_INVALID_ENDPOINT' }));
   });
 });
