@@ -32,9 +32,9 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     .version('0.1.0', '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addOption(
-      new Option('--listen <host:port>', 'address to listen on; repeatable; IPv6 as [::1]:7001 (default: 127.0.0.1:7000)')
+      new Option('--listen <host:port>', 'address to listen on; repeatable; IPv6 as [::1]:7001')
         .argParser((t: string, prev: HostPort[]) => [...prev, optionParser(parseHostPort)(t)])
-        .default([]),
+        .default([], '127.0.0.1:7000'),
     )
     .addOption(new Option('--root <dir>', 'folder to serve (required); nothing outside it is read or written'))
     .addOption(new Option('--token <token>', 'shared token clients must present (or env FILE_SERVER_TOKEN)'))

@@ -59,6 +59,13 @@ describe('file-server', () => {
     }
   });
 
+  it('--help prints each default once (exit 0)', async () => {
+    const r = await run(SERVER, ['--help']).done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--listen <host:port> .*\(default:\s+127\.0\.0\.1:7000\)/s);
+    expect(r.stdout).not.toContain('(default: [])');
+  });
+
   it('rejects bad flags with one coded line and exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--listen', '127.0.0.1:0'], /--root <dir> is required/],
