@@ -8,11 +8,27 @@ import { onStopSignal } from './stop-signal.js';
 
 const APP = 'file-server';
 
+function renameFileField(fields: Record<string, unknown>): Record<string, unknown> {
+  if (!('name' in fields)) return fields;
+  const { name, ...rest } = fields;
+  return { ...rest, file: name };
+}
+
 async function main(): Promise<number | undefined> {
   const parsed = parseServerArgs(process.argv.slice(2), (text) => process.stdout.write(text));
   if (parsed.kind === 'exit') return parsed.exitCode;
   const c = parsed.config;
-  const log = pino({ name: APP, level: c.logLevel, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
+  const log = pino(
+    {
+      name: APP,
+      level: c.logLevel,
+      base: { pid: process.pid },
+      // @iocp/file-transfer logs the file a request names as `name`, which would repeat the
+      // logger's own `name` key in the same JSON line (parsers keep the last one): log it as `file`.
+      formatters: { log: renameFileField },
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
   const server = new FileServer({
     root: c.root,
     ...(c.token !== undefined ? { token: c.token } : {}),

@@ -59,6 +59,29 @@ describe('file-server', () => {
     }
   });
 
+  it('JSON logs keep name = file-server; the file a request names is logged as file (no duplicate name key)', async () => {
+    const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root]);
+    const [address] = await listening(s);
+    const src = path.join(dir, 'src.txt');
+    await fsp.writeFile(src, 'logged\n');
+    const c = await client(address!.slice('listening '.length));
+    await c.put(src, 'a/logged.txt');
+    await expect(c.put(src, '.iocp-ft/x')).rejects.toMatchObject({ code: 'IOCP_ERR_FT_BAD_PATH' });
+    await c.close();
+    s.proc.kill('SIGTERM');
+    const end = await s.done;
+    expect(end.code).toBe(0);
+    const lines = end.stderr.split('\n').filter(Boolean);
+    for (const line of lines) {
+      expect(line.match(/"name":/g), line).toHaveLength(1);
+      expect(JSON.parse(line).name, line).toBe('file-server');
+    }
+    const entries = lines.map((l) => JSON.parse(l) as { msg: string; file?: string });
+    expect(entries.find((e) => e.msg === 'upload started')).toMatchObject({ file: 'a/logged.txt' });
+    expect(entries.find((e) => e.msg === 'upload published')).toMatchObject({ file: 'a/logged.txt' });
+    expect(entries.find((e) => e.msg === 'request failed')).toMatchObject({ code: 'IOCP_ERR_FT_BAD_PATH' });
+  });
+
   it('--help prints each default once (exit 0)', async () => {
     const r = await run(SERVER, ['--help']).done;
     expect(r.code).toBe(0);
