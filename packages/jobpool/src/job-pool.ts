@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { type RecordableHistogram, createHistogram, performance } from 'node:perf_hooks';
 import type { Transferable } from 'node:worker_threads';
@@ -22,7 +21,8 @@ import type { JobPoolStats } from './job-pool-stats.js';
 import { classifyDeath } from './internal/classify-death.js';
 import { fromFailureRecord, isFailureRecord } from './internal/failure.js';
 import { Job } from './internal/job.js';
-import { KeyState, type KeyRunOptions } from './internal/key-state.js';
+import { BatchRun } from './internal/batch-run.js';
+import { KeyState } from './internal/key-state.js';
 import { WORKER_ENTRY_PATH } from './internal/paths.js';
 import { type ResolvedOptions, assertHandler, resolveOptions } from './internal/validate-options.js';
 
@@ -96,8 +96,12 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
   #reordered = 0;
   #closing = false;
   #closed: Promise<void> | null = null;
-  /** Every batch handed to piscina listens to this signal: aborted when batches are stranded. */
-  #strand = new AbortController();
+  /** Batches handed to piscina and not settled yet. */
+  readonly #runs = new Set<BatchRun<P, R, K>>();
+  /** Batches withdrawn while piscina still holds them (see `#checkStranded`). */
+  #withdrawn = 0;
+  /** A thread died and no batch has come back since: batches carry an abort signal. */
+  #degraded = false;
   #onIdle: (() => void) | null = null;
 
   /** @throws `IOCP_ERR_INVALID_OPTION` for a missing worker module or an out-of-range option. */
@@ -129,9 +133,10 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     // thread; without a listener the 'error' event would crash the process.
     this.#piscina.on('error', (err: unknown) => {
       this.#workerErrors++;
-      this.#checkStranded(err);
+      this.#degraded = true;
+      // Out of piscina's own error handling before any user callback runs.
+      queueMicrotask(() => this.#checkStranded(err));
     });
-    setMaxListeners(this.#capacity + 1, this.#strand.signal);
   }
 
   /**
@@ -153,7 +158,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     if (this.#closing) throw new PoolClosedError();
     if (this.#keys.has(key)) throw new KeyExistsError(key);
     assertHandler('handler', handler);
-    this.#keys.set(key, new KeyState(key, handler, true, this.#o.cancelRunning === 'abort', this.#capacity));
+    this.#keys.set(key, new KeyState(key, handler, true, this.#o.cancelRunning === 'abort'));
   }
 
   /**
@@ -178,7 +183,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
       const handler = this.#o.handler;
       if (handler === undefined) throw new UnknownKeyError(key);
       if (this.#total >= this.#o.queue.max) throw new QueueFullError(this.#o.queue.max);
-      state = new KeyState(key, handler, false, this.#o.cancelRunning === 'abort', this.#capacity);
+      state = new KeyState(key, handler, false, this.#o.cancelRunning === 'abort');
       this.#keys.set(key, state);
     } else {
       if (state.inFlight >= this.#o.perKey.max) throw new KeyFullError(this.#o.perKey.max);
@@ -289,7 +294,9 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
           this.#onIdle = resolve;
         });
       }
-      if (force) await this.#piscina.destroy();
+      // Withdrawn batches may sit in piscina's queue with no thread to run them: close() would
+      // wait for them forever. Their jobs were already answered, so nothing is lost.
+      if (force || this.#withdrawn > 0) await this.#piscina.destroy();
       else await this.#piscina.close();
     })();
     return this.#closed;
@@ -393,42 +400,51 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     this.#tasks++;
     this.#batches++;
     this.#batchedJobs += n;
-    const keySignal = batch[0]!.state!.runOptions.signal;
-    const strand = this.#strand.signal;
-    const signal = keySignal === undefined ? strand : AbortSignal.any([keySignal, strand]);
-    const options: KeyRunOptions = transferList === undefined ? { signal } : { signal, transferList };
-    void this.#run(batch, payloads, options, strand);
+    const state = batch[0]!.state!;
+    const run = new BatchRun(state, batch, state.abortable || this.#degraded);
+    this.#runs.add(run);
+    const signal = run.abort?.signal;
+    const options =
+      transferList === undefined ? (signal === undefined ? undefined : { signal }) : { signal, transferList };
+    void this.#run(run, payloads, options);
   }
 
-  async #run(
-    batch: (Job<P, R, K> | null)[],
-    payloads: unknown[],
-    options: KeyRunOptions,
-    strand: AbortSignal,
-  ): Promise<void> {
+  async #run(run: BatchRun<P, R, K>, payloads: unknown[], options: object | undefined): Promise<void> {
     let value: unknown;
+    let died = false;
     try {
       value = await this.#piscina.run(payloads, options as Parameters<Piscina['run']>[1]);
     } catch (failure) {
-      this.#settle(batch, strand.aborted ? strand.reason : failure, true);
+      value = failure;
+      died = true;
+    }
+    if (run.withdrawn) {
+      this.#withdrawn--;
       return;
     }
-    this.#settle(batch, value, false);
+    this.#runs.delete(run);
+    this.#settle(run.batch, value, died);
   }
 
   /**
    * Piscina stops starting threads once one failed while starting (say `resourceLimits` too
    * small to boot one): the batches it holds would then wait forever. So after every worker
    * death, if no thread is left while batches are out, those batches fail now with
-   * `IOCP_ERR_JOB_WORKER_DIED` (reason `startup`) and are withdrawn from piscina. A later batch
+   * `IOCP_ERR_JOB_WORKER_DIED` (reason `startup`); piscina's eventual outcome for them is
+   * ignored (should a thread start later after all, piscina may still run them). A later batch
    * makes piscina try a new thread again.
    */
   #checkStranded(cause: unknown): void {
-    if (this.#tasks === 0 || this.#piscina.threads.length > 0) return;
-    const strand = this.#strand;
-    this.#strand = new AbortController();
-    setMaxListeners(this.#capacity + 1, this.#strand.signal);
-    strand.abort(new WorkerDiedError('startup', cause));
+    if (this.#runs.size === 0 || this.#piscina.threads.length > 0) return;
+    const reason = new WorkerDiedError('startup', cause);
+    const runs = [...this.#runs];
+    this.#runs.clear();
+    for (const run of runs) {
+      run.withdrawn = true;
+      this.#withdrawn++;
+      run.abort?.abort(reason);
+      this.#settle(run.batch, reason, true);
+    }
   }
 
   /**
@@ -438,6 +454,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
    */
   #settle(batch: (Job<P, R, K> | null)[], outcome: unknown, died: boolean): void {
     const n = batch.length;
+    this.#degraded = died;
     this.#tasks--;
     this.#running -= n;
     const moduleFailure = !died && isFailureRecord(outcome) ? outcome : undefined;
@@ -603,7 +620,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
     state.reorderer = null;
     const held = state.inFlight - state.running;
     state.inFlight = state.running;
-    state.abort?.abort();
+    if (state.abortable) for (const run of this.#runs) if (run.state === state) run.abort!.abort();
     this.#decreaseTotal(held);
     // Never leave a caller's reader paused for a key that no longer exists.
     if (wasPaused) this.#callPressure(state, false);

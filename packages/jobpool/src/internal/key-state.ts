@@ -1,13 +1,6 @@
-import { setMaxListeners } from 'node:events';
 import type { Reorderer } from '@iocp/reorder';
 import type { JobHandler } from '../job-handler.js';
 import type { Job } from './job.js';
-
-/** Options object passed to piscina's `run()` for the jobs of one key. */
-export interface KeyRunOptions {
-  signal?: AbortSignal;
-  transferList?: unknown[];
-}
 
 /** The pool's book-keeping for one key. */
 export class KeyState<P, R, K> {
@@ -36,21 +29,13 @@ export class KeyState<P, R, K> {
   paused = false;
   /** `cancelKey()` was called: deliver nothing more. */
   cancelled = false;
-  /** Aborts the key's piscina tasks (only with `cancelRunning: 'abort'`). */
-  readonly abort: AbortController | null;
-  /** Shared run options for jobs without a transfer list. */
-  readonly runOptions: KeyRunOptions;
+  /** `cancelKey()` aborts the key's running jobs (`cancelRunning: 'abort'`). */
+  readonly abortable: boolean;
 
-  /**
-   * @param capacity with `abortable`, how many of the key's jobs piscina may hold at once: each
-   *   adds a listener to the key's one signal, so the leak warning threshold is raised to it.
-   */
-  constructor(key: K, handler: JobHandler<R, K>, explicit: boolean, abortable: boolean, capacity: number) {
+  constructor(key: K, handler: JobHandler<R, K>, explicit: boolean, abortable: boolean) {
     this.key = key;
     this.handler = handler;
     this.explicit = explicit;
-    this.abort = abortable ? new AbortController() : null;
-    if (this.abort !== null) setMaxListeners(capacity + 1, this.abort.signal);
-    this.runOptions = this.abort === null ? {} : { signal: this.abort.signal };
+    this.abortable = abortable;
   }
 }
