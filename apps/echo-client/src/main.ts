@@ -8,6 +8,8 @@ async function main(): Promise<number> {
   return runClient(parsed.config, {
     stdin: process.stdin,
     stdout: process.stdout,
+    // stdout redirected (`> file`, `| tee`) carries only echoes: prompt on stderr if that is the terminal.
+    prompt: process.stdout.isTTY ? process.stdout : process.stderr.isTTY ? process.stderr : undefined,
     err: (line) => process.stderr.write(`${line}\n`),
   });
 }

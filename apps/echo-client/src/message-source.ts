@@ -17,7 +17,7 @@ const NEWLINE = 0x0a;
 export async function* messageSource(
   args: readonly string[],
   stdin: NodeJS.ReadStream,
-  prompt: NodeJS.WriteStream,
+  prompt: NodeJS.WriteStream | undefined,
   maxLine: number,
 ): AsyncGenerator<Buffer> {
   if (args.length > 0) {
@@ -29,8 +29,9 @@ export async function* messageSource(
   }
 }
 
-async function* interactiveLines(stdin: NodeJS.ReadStream, prompt: NodeJS.WriteStream): AsyncGenerator<Buffer> {
-  const rl = createInterface({ input: stdin, output: prompt, prompt: 'echo> ', crlfDelay: Number.POSITIVE_INFINITY });
+async function* interactiveLines(stdin: NodeJS.ReadStream, prompt: NodeJS.WriteStream | undefined): AsyncGenerator<Buffer> {
+  // Without an output (no terminal to prompt on) readline reads the lines and prints nothing.
+  const rl = createInterface({ input: stdin, ...(prompt ? { output: prompt } : {}), prompt: 'echo> ', crlfDelay: Number.POSITIVE_INFINITY });
   try {
     rl.prompt();
     for await (const line of rl) {

@@ -15,6 +15,11 @@ const CLOSE_DRAIN_MS = 1000;
 export interface ClientIo {
   readonly stdin: NodeJS.ReadStream;
   readonly stdout: NodeJS.WriteStream;
+  /**
+   * Where the interactive prompt (stdin a terminal) goes: a terminal, never a redirected stdout,
+   * which carries only echoes. `undefined`: no prompt.
+   */
+  readonly prompt: NodeJS.WriteStream | undefined;
   readonly err: (line: string) => void;
 }
 
@@ -57,7 +62,7 @@ export async function runClient(config: ClientConfig, io: ClientIo): Promise<num
     throw connectError(error, config);
   }
   try {
-    for await (const bytes of messageSource(config.messages, io.stdin, io.stdout, config.maxFrame)) {
+    for await (const bytes of messageSource(config.messages, io.stdin, io.prompt, config.maxFrame)) {
       if (config.mode === 'framed' && bytes.length > config.maxFrame) {
         throw new EchoClientError('IOCP_ERR_MESSAGE_TOO_LONG', `message ${session.matched + 1} is ${bytes.length} bytes, more than --max-frame ${config.maxFrame}`, EXIT_USAGE);
       }

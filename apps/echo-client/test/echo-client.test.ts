@@ -1,6 +1,9 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type Server, type Socket, createServer } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, run } from '../../echo-server/test/support/processes.js';
@@ -114,6 +117,37 @@ describe('echo-client process', () => {
       expect(code).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it.skipIf(!hasScript)('interactive with stdout redirected to a file: the prompt stays on the terminal, the file gets only the echoes', async () => {
+    const address = await echoServer();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ec-'));
+    const file = path.join(dir, 'echoes.txt');
+    const command = `'${process.execPath}' '${CLIENT_BIN}' --server ${address} > '${file}'`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      screen += c;
+    });
+    try {
+      const until = Date.now() + 15_000;
+      while (!/echo> /.test(screen)) {
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`no prompt on the terminal: ${JSON.stringify(screen)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.stdin.write('typed line\n');
+      while (!readFileSync(file, 'utf8').includes('\n')) {
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`no echo in ${file}: ${JSON.stringify(screen)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.stdin.write('\x04');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe('typed line\n');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
