@@ -1,9 +1,8 @@
-import { statSync } from 'node:fs';
-import * as path from 'node:path';
 import { CliError, EXIT_FAILURE, runMain, tlsVerifyMessage } from '@iocp/cli-support';
 import { FileClient } from '@iocp/file-transfer';
 import { formatEndpoint } from '@iocp/transport';
-import { parseClientArgs, remoteBasename } from './cli.js';
+import { parseClientArgs } from './cli.js';
+import { getTarget } from './local-target.js';
 import { createProgress, formatResult } from './progress.js';
 
 const APP = 'file-client';
@@ -12,10 +11,8 @@ async function main(): Promise<number | undefined> {
   const parsed = parseClientArgs(process.argv.slice(2), (text) => process.stdout.write(text));
   if (parsed.kind === 'exit') return parsed.exitCode;
   const c = parsed.config;
-  // `get NAME some/folder` writes some/folder/<basename>, like cp.
-  if (c.command.name === 'get' && statSync(c.command.local, { throwIfNoEntry: false })?.isDirectory()) {
-    c.command.local = path.join(c.command.local, remoteBasename(c.command.remote));
-  }
+  // `get NAME some/folder` writes some/folder/<basename>, like cp; never replaces a device or FIFO.
+  if (c.command.name === 'get') c.command.local = getTarget(c.command.local, c.command.remote);
   if (c.insecure) process.stderr.write(`${APP}: warning: --insecure: the server certificate is NOT verified\n`);
   const client = await FileClient.connect({
     host: c.server.host,

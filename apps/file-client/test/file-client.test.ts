@@ -140,6 +140,18 @@ describe('file-client CLI against file-server', () => {
     expect((await runClient([...srv(s), 'stat', 'empty'])).stdout).toBe('0\n');
   });
 
+  it('get onto an existing FIFO or other non-regular file refuses (IOCP_ERR_FT_NOT_A_FILE, exit 1) instead of replacing it', async () => {
+    const s = await startServer(['--root', root]);
+    const src = path.join(dir, 's.txt');
+    await fsp.writeFile(src, 'data\n');
+    expect((await runClient([...srv(s), 'put', src, 's.txt'])).code).toBe(0);
+    const fifo = path.join(dir, 'a-fifo');
+    execFileSync('mkfifo', [fifo]); // stands in for /dev/null and other devices
+    const r = await runClient([...srv(s), 'get', 's.txt', fifo]);
+    expect(r).toMatchObject({ code: 1, stdout: '', stderr: `file-client: IOCP_ERR_FT_NOT_A_FILE: ${fifo} is not a regular file (a FIFO)\n` });
+    expect((await fsp.stat(fifo)).isFIFO()).toBe(true);
+  });
+
   it('fails with one coded line and a non-zero exit', async () => {
     const s = await startServer(['--root', root, '--token', 'sesame']);
     const cases: Array<[string[], RegExp, number]> = [
