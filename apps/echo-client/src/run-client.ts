@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
 import { lengthPrefixed, raw } from '@iocp/framing';
 import { CompletionPort, type Connection } from '@iocp/transport';
 import type { ClientConfig } from './cli.js';
@@ -10,6 +12,16 @@ const NEWLINE = Buffer.from('\n');
 
 /** How long closing waits for our last bytes to leave. */
 const CLOSE_DRAIN_MS = 1000;
+
+/**
+ * TLS options for `--servername NAME`. A host name is the SNI and the name checked. SNI may not
+ * carry an IP address (RFC 6066; Node warns DEP0123 on stderr and will ignore it), so an IP
+ * only names what the certificate is checked against (its IP SANs), with no SNI sent.
+ */
+function serverNameOptions(name: string): Pick<ConnectionOptions, 'servername' | 'checkServerIdentity'> {
+  if (isIP(name) === 0) return { servername: name };
+  return { checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert) };
+}
 
 /** The process streams the client talks through (injectable for tests). */
 export interface ClientIo {
@@ -47,7 +59,7 @@ export async function runClient(config: ClientConfig, io: ClientIo): Promise<num
               tls: {
                 rejectUnauthorized: !config.tls.insecure,
                 ...(config.tls.ca ? { ca: config.tls.ca } : {}),
-                ...(config.tls.servername ? { servername: config.tls.servername } : {}),
+                ...(config.tls.servername ? serverNameOptions(config.tls.servername) : {}),
               },
             }
           : {}),

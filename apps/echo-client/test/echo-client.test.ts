@@ -4,11 +4,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type Server, type Socket, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, run } from '../../echo-server/test/support/processes.js';
 
 const execFileAsync = promisify(execFile);
+
+/** Certificate for 127.0.0.1, ::1 and localhost, and its key. */
+const TLS_CERT = fileURLToPath(new URL('../../echo-server/test/fixtures/tls-cert.pem', import.meta.url));
+const TLS_KEY = fileURLToPath(new URL('../../echo-server/test/fixtures/tls-key.pem', import.meta.url));
+const tlsServers: TlsServer[] = [];
 
 /** Tiny in-test servers that misbehave on purpose. */
 const fakes: Server[] = [];
@@ -47,7 +54,7 @@ async function freePort(): Promise<number> {
 
 afterEach(async () => {
   for (const p of peers.splice(0)) p.destroy();
-  await Promise.all(fakes.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all([...fakes.splice(0), ...tlsServers.splice(0)].map((s) => new Promise((r) => s.close(r))));
 });
 
 /** util-linux `script` gives the client a real terminal; without it the interactive test is skipped. */
@@ -149,6 +156,22 @@ describe('echo-client process', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--servername with an IP checks the certificate against that IP, without a Node deprecation warning on stderr', async () => {
+    const server = createTlsServer({ cert: readFileSync(TLS_CERT), key: readFileSync(TLS_KEY) }, (socket) => {
+      socket.on('error', () => {});
+      socket.pipe(socket);
+    });
+    tlsServers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    const ok = await run(CLIENT_BIN, ['--server', address, '--tls', '--ca', TLS_CERT, '--servername', '::1', 'hi']);
+    expect(ok).toMatchObject({ code: 0, stdout: 'hi\n', stderr: '' });
+    const wrong = await run(CLIENT_BIN, ['--server', address, '--tls', '--ca', TLS_CERT, '--servername', '10.0.0.1', 'hi']);
+    expect(wrong.code).toBe(3);
+    expect(oneErrorLine(wrong.stderr)).toMatch(/^echo-client: IOCP_ERR_TLS_VERIFY: .*not valid for '10\.0\.0\.1'/);
   });
 
   it('exits 1 with IOCP_ERR_ECHO_MISMATCH when the server corrupts the echo (framed)', async () => {
