@@ -148,7 +148,7 @@ describe('file-client CLI against file-server', () => {
     const fifo = path.join(dir, 'a-fifo');
     execFileSync('mkfifo', [fifo]); // stands in for /dev/null and other devices
     const r = await runClient([...srv(s), 'get', 's.txt', fifo]);
-    expect(r).toMatchObject({ code: 1, stdout: '', stderr: `file-client: IOCP_ERR_FT_NOT_A_FILE: ${fifo} is not a regular file (a FIFO)\n` });
+    expect(r).toMatchObject({ code: 1, stdout: '', stderr: `file-client: IOCP_ERR_FT_NOT_A_FILE: ${fifo} is not a regular file (a FIFO); refusing to replace it\n` });
     expect((await fsp.stat(fifo)).isFIFO()).toBe(true);
   });
 

@@ -8,12 +8,6 @@ import { onStopSignal } from './stop-signal.js';
 
 const APP = 'file-server';
 
-function renameFileField(fields: Record<string, unknown>): Record<string, unknown> {
-  if (!('name' in fields)) return fields;
-  const { name, ...rest } = fields;
-  return { ...rest, file: name };
-}
-
 async function main(): Promise<number | undefined> {
   const parsed = parseServerArgs(process.argv.slice(2), (text) => process.stdout.write(text));
   if (parsed.kind === 'exit') return parsed.exitCode;
@@ -23,9 +17,6 @@ async function main(): Promise<number | undefined> {
       name: APP,
       level: c.logLevel,
       base: { pid: process.pid },
-      // @iocp/file-transfer logs the file a request names as `name`, which would repeat the
-      // logger's own `name` key in the same JSON line (parsers keep the last one): log it as `file`.
-      formatters: { log: renameFileField },
     },
     pino.destination({ fd: 2, sync: true }),
   );

@@ -420,6 +420,7 @@ export class ClientSession implements FrameSink {
     const started = performance.now();
     const partial = downloadPartialPath(local);
     const fs = this.fs;
+    await refuseNonRegularTarget(fs, local);
     const fh = await fs.open(partial, PARTIAL_OPEN_FLAGS, 0o644).catch((err: NodeJS.ErrnoException) => {
       // The partial is our business, not the user's: name the path they gave.
       if (err?.code === 'ENOENT') throw new NotFoundError(`${local}: folder ${path.dirname(local)} does not exist`, { cause: err });
@@ -472,6 +473,7 @@ export class ClientSession implements FrameSink {
       }
       closed = true;
       await fh.close();
+      await refuseNonRegularTarget(fs, local);
       await fs.rename(partial, local).catch((err) => {
         throw fromFsError(err, local);
       });
@@ -565,6 +567,16 @@ function byName(a: ListEntry, b: ListEntry): number {
 }
 
 /** What a non-regular file is, for the error message. */
+/**
+ * A download is published by renaming over `local`, which replaces whatever is there: an
+ * existing target that is not a regular file (`/dev/null`, a FIFO, a socket, a folder) is refused
+ * rather than replaced. Checked before the transfer and again right before the rename.
+ */
+async function refuseNonRegularTarget(fs: FileSystem, local: string): Promise<void> {
+  const st = await fs.stat(local).catch(() => undefined);
+  if (st !== undefined && !st.isFile()) throw new NotAFileError(`${local} is not a regular file (${fileKind(st)}); refusing to replace it`);
+}
+
 function fileKind(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
   if (st.isDirectory()) return 'a folder';
   if (st.isFIFO()) return 'a FIFO';

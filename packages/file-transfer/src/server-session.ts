@@ -238,7 +238,7 @@ export class ServerSession implements FrameSink {
     if (t.closed) return;
     const e = err instanceof FileTransferError ? err : fromFsError(err, 'request');
     this.countFailure(e.code);
-    this.ctx.log?.warn({ peer: this.peer, id: t.id, name: 'name' in t ? t.name : undefined, code: e.code, err: e.message }, 'request failed');
+    this.ctx.log?.warn({ peer: this.peer, id: t.id, file: 'name' in t ? t.name : undefined, code: e.code, err: e.message }, 'request failed');
     this.send(errorMessage(t.id, e));
     this.drop(t, e);
   }
@@ -280,8 +280,8 @@ export class ServerSession implements FrameSink {
 
   private async onPut(m: PutMessage): Promise<void> {
     const t = this.transfers.get(m.id) as Upload;
+    t.name = m.name; // named in the log even when refused below
     const segments = parseRemoteName(m.name);
-    t.name = m.name;
     t.size = m.size;
     if (m.size > this.ctx.maxFileSize) {
       throw new TooLargeError(`${m.name}: ${m.size} bytes is over the server's limit of ${this.ctx.maxFileSize}`);
@@ -323,7 +323,7 @@ export class ServerSession implements FrameSink {
       t.receiver = receiver;
       this.send({ type: MessageType.PutReady, id: m.id, offset, prefixHash: hash.copy().digest(), credit: this.ctx.window });
       this.ctx.counters.uploadsStarted++;
-      this.ctx.log?.info({ peer: this.peer, id: m.id, name: m.name, size: m.size, offset }, 'upload started');
+      this.ctx.log?.info({ peer: this.peer, id: m.id, file: m.name, size: m.size, offset }, 'upload started');
     } catch (err) {
       throw fromFsError(err, m.name);
     }
@@ -361,7 +361,7 @@ export class ServerSession implements FrameSink {
     await syncFolder(this.ctx, path.dirname(t.target));
     this.send({ type: MessageType.PutDone, id: t.id, size: t.size, sha256: digest });
     this.ctx.counters.uploadsPublished++;
-    this.ctx.log?.info({ peer: this.peer, id: t.id, name: t.name, size: t.size, sha256: digest.toString('hex') }, 'upload published');
+    this.ctx.log?.info({ peer: this.peer, id: t.id, file: t.name, size: t.size, sha256: digest.toString('hex') }, 'upload published');
     t.closed = true;
     this.transfers.delete(t.id);
     this.ctx.busy.delete(t.name);
@@ -369,8 +369,8 @@ export class ServerSession implements FrameSink {
 
   private async onGet(m: GetMessage): Promise<void> {
     const t = this.transfers.get(m.id) as Download;
+    t.name = m.name; // named in the log even when refused below
     const segments = parseRemoteName(m.name);
-    t.name = m.name;
     const real = await this.ctx.root.resolveExisting(segments, m.name);
     try {
       const fh = await this.ctx.fs.open(real, 'r');
@@ -401,7 +401,7 @@ export class ServerSession implements FrameSink {
       sender.start();
       await sender.done;
       counters.downloadsCompleted++;
-      this.ctx.log?.info({ peer: this.peer, id: m.id, name: m.name, size: st.size, offset }, 'download sent');
+      this.ctx.log?.info({ peer: this.peer, id: m.id, file: m.name, size: st.size, offset }, 'download sent');
       t.closed = true;
       this.transfers.delete(t.id);
       t.fh = undefined;
@@ -436,7 +436,7 @@ export class ServerSession implements FrameSink {
     } catch (err) {
       if (!(hadPartial && err instanceof FileTransferError && err.code === 'IOCP_ERR_FT_NOT_FOUND')) throw err;
     }
-    this.ctx.log?.info({ peer: this.peer, id: m.id, name: m.name, partial: hadPartial }, 'deleted');
+    this.ctx.log?.info({ peer: this.peer, id: m.id, file: m.name, partial: hadPartial }, 'deleted');
     this.finishOp(m.id, { type: MessageType.DeleteOk, id: m.id });
   }
 

@@ -114,6 +114,42 @@ describe('get into a missing folder', () => {
   });
 });
 
+describe('get onto an existing target that is not a regular file', () => {
+  it('refuses a folder and a socket with IOCP_ERR_FT_NOT_A_FILE instead of renaming over them', async () => {
+    const src = path.join(dir, 'src.bin');
+    await randomFile(src, 1000);
+    const { client } = await memorySetup({ root });
+    await client.put(src, 'x');
+    // A Unix socket stands in for /dev/null and FIFOs: renaming the download over it replaced it.
+    const sock = path.join(dir, 'listening.sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const folder = path.join(dir, 'folder');
+      await fsp.mkdir(folder);
+      for (const [target, kind] of [
+        [sock, 'a socket'],
+        [folder, 'a folder'],
+      ] as const) {
+        const err = (await client.get('x', target).catch((e: unknown) => e)) as Error & { code: string };
+        expect(err).toMatchObject({ code: 'IOCP_ERR_FT_NOT_A_FILE' });
+        expect(err.message).toContain(kind);
+      }
+      expect((await fsp.lstat(sock)).isSocket()).toBe(true);
+      expect(await fsp.readdir(folder)).toEqual([]);
+      expect((await fsp.readdir(dir)).filter((n) => n.includes('iocp-part'))).toEqual([]);
+      // A regular file is still replaced, as before.
+      const plain = path.join(dir, 'plain.bin');
+      await fsp.writeFile(plain, 'old');
+      await client.get('x', plain);
+      expect((await fsp.stat(plain)).size).toBe(1000);
+    } finally {
+      server.close();
+      client.close();
+    }
+  });
+});
+
 describe('published files and listings', () => {
   it('an uploaded file gets mode 0644 less the umask, like a download', async () => {
     const src = path.join(dir, 'src.bin');

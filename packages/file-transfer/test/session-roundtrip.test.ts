@@ -52,3 +52,28 @@ describe('put and get over an in-memory pipe', () => {
     client.close();
   });
 });
+
+describe('server log lines', () => {
+  it('name the requested file as `file` (a logger’s own `name` stays its own), also when the name is refused', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const record = (obj: object, msg?: string) => void lines.push({ ...obj, msg });
+    const { client } = await memorySetup({ root, logger: { info: record, warn: record, error: record } });
+    const src = path.join(dir, 'src.bin');
+    await randomFile(src, 10);
+    await client.put(src, 'a/logged.bin');
+    await client.get('a/logged.bin', path.join(dir, 'back.bin'));
+    await client.delete('a/logged.bin');
+    await expect(client.put(src, '../outside')).rejects.toMatchObject({ code: 'IOCP_ERR_FT_BAD_PATH' });
+    await expect(client.get('.iocp-ft/x', path.join(dir, 'y'))).rejects.toMatchObject({ code: 'IOCP_ERR_FT_BAD_PATH' });
+    const by = (msg: string) => lines.filter((l) => l.msg === msg);
+    for (const msg of ['upload started', 'upload published', 'download sent', 'deleted']) {
+      expect(by(msg)).toEqual([expect.objectContaining({ file: 'a/logged.bin' })]);
+    }
+    expect(by('request failed').map((l) => [l.file, l.code])).toEqual([
+      ['../outside', 'IOCP_ERR_FT_BAD_PATH'],
+      ['.iocp-ft/x', 'IOCP_ERR_FT_BAD_PATH'],
+    ]);
+    expect(lines.some((l) => 'name' in l)).toBe(false);
+    client.close();
+  });
+});
