@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FrameReader, delimiter } from '@iocp/framing';
 import { EXIT_USAGE, EchoClientError } from './errors.js';
@@ -44,6 +45,8 @@ async function* interactiveLines(stdin: NodeJS.ReadStream, prompt: NodeJS.WriteS
 }
 
 async function* pipedLines(stdin: NodeJS.ReadStream, maxLine: number): AsyncGenerator<Buffer> {
+  // Node reads a folder on stdin (`< /tmp`) as an empty stream: say so instead of sending nothing.
+  if (isFolder(stdin)) throw new EchoClientError('IOCP_ERR_USAGE', 'stdin is a folder, not lines to send', EXIT_USAGE);
   const reader = new FrameReader(delimiter({ delimiter: ['\r\n', '\n'], maxFrameLength: maxLine }).createDecoder());
   let lineNo = 0;
   let last = NEWLINE;
@@ -71,5 +74,16 @@ async function* pipedLines(stdin: NodeJS.ReadStream, maxLine: number): AsyncGene
   if (last !== NEWLINE) {
     reader.push(Buffer.of(NEWLINE)); // the last line had no newline: it is still a message
     yield* lines();
+  }
+}
+
+/** Whether stdin is an open folder (`< /tmp`). */
+function isFolder(stdin: NodeJS.ReadStream): boolean {
+  const fd = (stdin as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return false;
+  try {
+    return fstatSync(fd).isDirectory();
+  } catch {
+    return false;
   }
 }

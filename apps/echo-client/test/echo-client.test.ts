@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { type Server, type Socket, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -86,6 +86,23 @@ describe('echo-client process', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('short\n');
     expect(oneErrorLine(r.stderr)).toBe('echo-client: IOCP_ERR_MESSAGE_TOO_LONG: stdin line 2 is longer than 8 bytes (--max-frame)');
+  });
+
+  it('a folder on stdin (< /tmp) is a usage error (exit 2), not a silent run that sends nothing', async () => {
+    const address = await echoServer();
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'echo-client-stdin-'));
+    const fd = openSync(folder, 'r');
+    try {
+      const child = spawn(process.execPath, [CLIENT_BIN, '--server', address], { stdio: [fd, 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+      const [code] = await once(child, 'close');
+      expect(code).toBe(2);
+      expect(oneErrorLine(err)).toBe('echo-client: IOCP_ERR_USAGE: stdin is a folder, not lines to send');
+    } finally {
+      closeSync(fd);
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('echoes stdin bytes exactly, even when they are not UTF-8', async () => {
