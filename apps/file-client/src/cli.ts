@@ -83,6 +83,7 @@ export function parseClientArgs(argv: readonly string[], write: (text: string) =
   const o = program.opts<{ server?: HostPort; token?: string; tls?: boolean; ca?: string; insecure?: boolean; resume: boolean; maxFrame?: number; timeout: number }>();
   if (!command) throw new UsageError('a command is required: put, get, list, stat or delete');
   if (!o.server) throw new UsageError('--server <host:port> is required');
+  if (o.ca !== undefined && o.insecure) throw new UsageError('--ca and --insecure contradict each other');
   let ca: Buffer | undefined;
   if (o.ca) {
     ca = readCaFile(o.ca);

@@ -75,6 +75,16 @@ describe('file-client CLI without a file-server', () => {
     expect(help.stdout).toMatch(/^Usage: file-client .*--timeout <ms>/s);
   });
 
+  it('--ca with --insecure is a usage error (exit 2), as in echo-client', async () => {
+    const ca = path.join(dir, 'any.pem');
+    await fsp.writeFile(ca, 'irrelevant\n');
+    expect(await runClient(['--server', '127.0.0.1:1', '--ca', ca, '--insecure', 'list'])).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'file-client: IOCP_ERR_USAGE: --ca and --insecure contradict each other\n',
+    });
+  });
+
   it('--ca with a file that is not a PEM certificate is a usage error at startup (exit 2)', async () => {
     const junk = path.join(dir, 'junk.pem');
     await fsp.writeFile(junk, 'not a certificate\n');
