@@ -82,8 +82,6 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
   #total = 0;
   #queued = 0;
   #running = 0;
-  /** Batches (piscina tasks) handed to piscina and not settled. */
-  #tasks = 0;
   #batches = 0;
   #batchedJobs = 0;
   /** Moving average of one job's run time on a worker, in µs (0 = not measured yet). */
@@ -96,7 +94,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
   #reordered = 0;
   #closing = false;
   #closed: Promise<void> | null = null;
-  /** Batches handed to piscina and not settled yet. */
+  /** Batches (piscina tasks) handed to piscina and not settled yet. */
   readonly #runs = new Set<BatchRun<P, R, K>>();
   /** Batches withdrawn while piscina still holds them (see `#checkStranded`). */
   #withdrawn = 0;
@@ -345,7 +343,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
    * threads and the prefetch slots.
    */
   #pump(): void {
-    while (this.#tasks < this.#capacity) {
+    while (this.#runs.size < this.#capacity) {
       const state = this.#readyHead;
       if (state === null) return;
       this.#readyHead = state.nextReady;
@@ -354,7 +352,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
       state.ready = false;
       // A cancelled key's queue was emptied; it is just skipped here.
       if (state.head === null) continue;
-      const slots = this.#capacity - this.#tasks;
+      const slots = this.#capacity - this.#runs.size;
       const size = Math.min(this.#batchCap(), Math.ceil(this.#queued / slots), state.queued);
       const batch = new Array<Job<P, R, K>>(size);
       for (let i = 0; i < size; i++) {
@@ -397,7 +395,6 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
       job.transferList = undefined;
     }
     this.#running += n;
-    this.#tasks++;
     this.#batches++;
     this.#batchedJobs += n;
     const state = batch[0]!.state!;
@@ -455,7 +452,6 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
   #settle(batch: (Job<P, R, K> | null)[], outcome: unknown, died: boolean): void {
     const n = batch.length;
     this.#degraded = died;
-    this.#tasks--;
     this.#running -= n;
     const moduleFailure = !died && isFailureRecord(outcome) ? outcome : undefined;
     const results = died || moduleFailure !== undefined ? undefined : (outcome as unknown[]);
