@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { type Server, type Socket, createServer } from 'node:net';
@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { hasScript } from '@iocp/cli-support/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, run } from '../../echo-server/test/support/processes.js';
 
@@ -57,15 +58,6 @@ afterEach(async () => {
   await Promise.all([...fakes.splice(0), ...tlsServers.splice(0)].map((s) => new Promise((r) => s.close(r))));
 });
 
-/** util-linux `script` gives the client a real terminal; without it the interactive test is skipped. */
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 function oneErrorLine(stderr: string): string {
   const lines = stderr.trim().split('\n');

@@ -6,6 +6,7 @@ import * as fsp from 'node:fs/promises';
 import { type Socket, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { hasScript } from '@iocp/cli-support/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_BIN, type Server, killAll, runClient, spawnClient, startServer, until } from './support/procs.js';
 
@@ -49,15 +50,6 @@ async function partialSize(folder: string, match: (name: string) => boolean): Pr
   return max;
 }
 
-/** util-linux `script` gives the client a real terminal; without it the terminal test is skipped. */
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const serverPartials = () => path.join(root, '.iocp-ft', 'partial');
 const srv = (s: Server) => ['--server', `127.0.0.1:${s.port}`];

@@ -3,7 +3,7 @@
  * child processes. Every process started here is tracked so that {@link killStarted} (call it in
  * `afterEach`) ends, by PID, those still running; nothing else is ever signalled.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 
 /** Output and end of a finished process. */
 export interface ProcessResult {
@@ -126,3 +126,16 @@ export async function waitForLines(p: SpawnedProcess, prefix: string, count = 1,
   }, ms, 10);
   return lines().slice(0, count);
 }
+
+/**
+ * Whether util-linux `script` is installed: it gives a child process a real terminal (tests of
+ * interactive prompts and progress bars skip themselves without it).
+ */
+export const hasScript: boolean = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
