@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FileSystem, RESERVED_FOLDER } from '../src/index.js';
+import { overridingHandles } from './helpers/faulty-fs.js';
 import { randomFile, rm, tempDir } from './helpers/files.js';
 import { memorySetup } from './helpers/memory-setup.js';
 
@@ -30,26 +31,11 @@ async function published(): Promise<string[]> {
 
 /** The real file system, except that open files of `match` report `delta` bytes less from `stat()`. */
 function understatedSize(match: string, delta: number): FileSystem {
-  return {
-    ...fsp,
-    open: (async (p: string, flags?: string | number, mode?: number) => {
-      const fh = await fsp.open(p, flags, mode);
-      if (!String(p).includes(match)) return fh;
-      return new Proxy(fh, {
-        get(target, key) {
-          if (key === 'stat') {
-            return async () => {
-              const st = await target.stat();
-              st.size -= delta;
-              return st;
-            };
-          }
-          const v = Reflect.get(target, key, target);
-          return typeof v === 'function' ? v.bind(target) : v;
-        },
-      });
-    }) as FileSystem['open'],
-  };
+  return overridingHandles(match, 'stat', (fh) => async () => {
+    const st = await fh.stat();
+    st.size -= delta;
+    return st;
+  });
 }
 
 describe('put refuses sources that are not regular files', () => {

@@ -91,9 +91,8 @@ export class JobFailedError extends JobError {
   }
 }
 
-/** Why a worker thread went away under a job. */
 /**
- * Why a worker went away: `exit` (`process.exit()`), `error` (threw outside a job),
+ * Why a worker thread went away under a job: `exit` (`process.exit()`), `error` (threw outside a job),
  * `resource-limit` (over its `resourceLimits`), `startup` (no thread could start to run the
  * job — e.g. `resourceLimits` too small to boot a thread).
  */
