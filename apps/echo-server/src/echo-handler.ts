@@ -1,3 +1,4 @@
+import type { FrameParts } from '@iocp/framing';
 import type { Connection, Handler } from '@iocp/transport';
 import { createCloseLogger } from './internal/close-logger.js';
 import type { FrameProcessor } from './job-hook.js';
@@ -20,6 +21,10 @@ export function createEchoHandler(log: Logger, processor: FrameProcessor | undef
     conn.send(bytes);
     if (!conn.writable) conn.pause();
   };
+  const replyParts = (conn: Connection, frame: FrameParts): void => {
+    conn.sendParts(frame);
+    if (!conn.writable) conn.pause();
+  };
   return {
     onOpen(conn) {
       if (debug) log.debug({ handle: conn.handle, peer: `${conn.remoteAddress}:${conn.remotePort}`, local: conn.localPort }, 'connection open');
@@ -30,6 +35,9 @@ export function createEchoHandler(log: Logger, processor: FrameProcessor | undef
         : (conn, frame) => {
             reply(conn, processor.process(frame));
           },
+    // Without a processor a large frame that spans socket chunks goes back as the same views:
+    // no join, no copy (with jobs, frames are joined for the worker).
+    ...(processor === undefined ? { onMessageParts: replyParts } : {}),
     onDrain(conn) {
       conn.resume();
     },

@@ -58,6 +58,15 @@ export interface Decoder {
 
   /** Forget any scanning state: the next `measure` starts at a frame boundary. */
   reset?(): void;
+
+  /**
+   * Optional, for length-known formats whose frame is "header, then body to the end of the
+   * frame": how many wire bytes before the body `extract` would drop from the frame the last
+   * `measure` call sized. A {@link FrameReader} in `parts` mode needs it to hand out a frame that
+   * spans chunks as views ({@link FrameParts}) instead of copying it; decoders without it are
+   * always copied.
+   */
+  bodyOffset?(length: number): number;
 }
 
 /**
@@ -85,6 +94,13 @@ export interface Encoder {
 
   /** Bytes written after the frame when `encodePrefix` is used (e.g. a delimiter). */
   readonly suffix?: Uint8Array;
+
+  /**
+   * Like `encodePrefix`, for a frame known only by its length (held as several parts, see
+   * {@link FrameParts}): writes the prefix of a `length`-byte frame at `offset` and returns the
+   * offset after it. Throws what `encodedLength` would throw for such a frame.
+   */
+  encodePrefixFor?(length: number, target: Uint8Array, offset: number): number;
 }
 
 /**

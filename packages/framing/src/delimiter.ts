@@ -110,6 +110,13 @@ class DelimiterEncoder implements Encoder {
     return offset;
   }
 
+  encodePrefixFor(length: number, _target: Uint8Array, offset: number): number {
+    if (length > this.#max) {
+      throw new FrameTooLongError(length, this.#max, undefined, { what: 'line to encode' });
+    }
+    return offset;
+  }
+
   encodeInto(frame: Uint8Array, target: Uint8Array, offset: number): number {
     this.#check(frame);
     target.set(frame, offset);

@@ -1,4 +1,5 @@
 import type { Decoder } from './codec.js';
+import { FrameParts } from './frame-parts.js';
 import {
   DecoderContractError,
   FrameTooLongError,
@@ -11,6 +12,19 @@ import {
 const MIN_STEP = 64;
 /** Returned by `onMeasureError` when the reader entered discard mode and should go on. */
 const SKIPPING = -1;
+const EMPTY = Buffer.alloc(0);
+
+/** Options of {@link FrameReader}. */
+export interface FrameReaderOptions {
+  /**
+   * What happens to a frame whose length is known but that continues past the current chunk.
+   * `'copy'` (default): it is copied once into a buffer of its final size and handed out as one
+   * `Buffer`. `'parts'`: `nextFrame()` hands it out as a {@link FrameParts} — the views of the
+   * chunks it lies in, no copy — when the decoder implements `bodyOffset` (length-field formats);
+   * `next()` still joins them. Frames inside one chunk are views either way.
+   */
+  spanning?: 'copy' | 'parts' | undefined;
+}
 
 /**
  * Turns a stream of byte chunks, cut anywhere, into whole frames. This is the one place in
@@ -34,6 +48,11 @@ const SKIPPING = -1;
  * - a frame body announced as too long is skipped as it arrives, never buffered;
  * - chunks pushed before the previous one was drained with `next()` are queued as they are
  *   (the caller owns that memory: drain before pushing, or pause the source).
+ *
+ * With `{ spanning: 'parts' }` a frame that spans chunks is not copied: `nextFrame()` returns it
+ * as a {@link FrameParts} made of views of the chunks it lies in. Those views keep their chunks
+ * alive, so the memory held for such a frame is its length plus at most one chunk of other bytes
+ * at each end.
  *
  * Errors: `next()` throws {@link FramingError}s. After `IOCP_ERR_FRAME_TOO_LONG` with a known
  * wire length the reader skips that frame and decoding may go on (Netty's discard mode, see
@@ -59,6 +78,12 @@ export class FrameReader {
   /** Final wire length of the frame in `#acc`, or 0 while it is unknown. */
   #need = 0;
 
+  /** Parts mode: views of the spanning frame so far (wire bytes, header included). */
+  #parts: Buffer[] | undefined = undefined;
+  /** Parts mode: header bytes to drop from the front of `#parts`. */
+  #bodyOffset = 0;
+  readonly #partsMode: boolean;
+
   /** Bytes of a too-long frame still to skip. */
   #discard = 0;
   /** A too-long error to throw once its frame has been skipped (`failFast: false`). */
@@ -66,7 +91,12 @@ export class FrameReader {
   /** The error that ended the stream. */
   #failure: FramingError | undefined = undefined;
 
-  constructor(decoder: Decoder) {
+  constructor(decoder: Decoder, options?: FrameReaderOptions) {
+    const spanning = options?.spanning ?? 'copy';
+    if (spanning !== 'copy' && spanning !== 'parts') {
+      throw new InvalidOptionError('spanning', `must be 'copy' or 'parts', got ${String(spanning)}`);
+    }
+    this.#partsMode = spanning === 'parts' && typeof decoder?.bodyOffset === 'function';
     const max = decoder?.maxBufferedBytes;
     if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1) {
       throw new InvalidOptionError(
@@ -113,14 +143,27 @@ export class FrameReader {
   }
 
   /**
-   * The next complete frame, or `undefined` when more input is needed.
+   * The next complete frame, or `undefined` when more input is needed. In `parts` mode a frame
+   * that spanned chunks is joined into one buffer here; use `nextFrame()` to get it without the
+   * copy.
    *
    * @throws {@link FramingError} `IOCP_ERR_FRAME_TOO_LONG`, `IOCP_ERR_FRAME_CORRUPT`,
    *   `IOCP_ERR_DECODER_CONTRACT`.
    */
   next(): Buffer | undefined {
+    const frame = this.nextFrame();
+    return frame instanceof FrameParts ? frame.toBuffer() : frame;
+  }
+
+  /**
+   * Like `next()`, but in `parts` mode a frame that spanned chunks comes as a
+   * {@link FrameParts} (no copy). In `copy` mode it always returns a `Buffer` or `undefined`.
+   *
+   * @throws what `next()` throws.
+   */
+  nextFrame(): Buffer | FrameParts | undefined {
     const chunk = this.#chunk;
-    if (chunk !== undefined && this.#acc === undefined && this.#discard === 0) {
+    if (chunk !== undefined && this.#acc === undefined && this.#parts === undefined && this.#discard === 0) {
       // Fast path: the frame starts in the current chunk.
       const pos = this.#pos;
       const end = chunk.length;
@@ -180,7 +223,7 @@ export class FrameReader {
    * Everything but the fast path. `measured` is the result of a `measure` call the fast path
    * already made on the current position (it is not repeated).
    */
-  #slowNext(measured?: number): Buffer | undefined {
+  #slowNext(measured?: number): Buffer | FrameParts | undefined {
     if (this.#failure !== undefined) throw this.#failure;
     const max = this.#maxBuffered;
     for (;;) {
@@ -198,6 +241,17 @@ export class FrameReader {
           this.#deferred = undefined;
           throw err;
         }
+        continue;
+      }
+
+      const parts = this.#parts;
+      if (parts !== undefined) {
+        // Parts mode, length known: take the view of what this chunk holds of the frame.
+        const n = Math.min(this.#need - this.#accLen, end - pos);
+        parts.push(pos === 0 && n === end ? chunk : chunk.subarray(pos, pos + n));
+        this.#accLen += n;
+        this.#advance(pos + n);
+        if (this.#accLen === this.#need) return this.#takeParts();
         continue;
       }
 
@@ -239,6 +293,12 @@ export class FrameReader {
           const frame = this.#extract(chunk, pos, len);
           this.#advance(pos + len);
           return frame;
+        }
+        if (this.#partsMode) {
+          // The frame crosses the end of the chunk: keep views, copy nothing.
+          this.#startParts(chunk.subarray(pos, end), len);
+          this.#advance(end);
+          continue;
         }
         // The frame crosses the end of the chunk: one buffer of its final size.
         const buf = Buffer.allocUnsafe(len);
@@ -313,11 +373,55 @@ export class FrameReader {
         return this.#extract(buf, 0, len);
       }
       this.#advance(pos + step);
+      if (this.#partsMode) {
+        this.#acc = undefined;
+        this.#startParts(buf.subarray(0, held), len);
+        continue;
+      }
       const fin = Buffer.allocUnsafe(len);
       buf.copy(fin, 0, 0, held);
       this.#acc = fin;
       this.#need = len;
     }
+  }
+
+  /** Parts mode: a frame of wire length `len` begins with `head` (which holds its header). */
+  #startParts(head: Buffer, len: number): void {
+    const skip = this.decoder.bodyOffset!(len);
+    if (!(Number.isInteger(skip) && skip >= 0 && skip <= len)) {
+      throw this.#fail(
+        new DecoderContractError(`decoder.bodyOffset returned ${String(skip)} for a ${len}-byte frame`),
+      );
+    }
+    this.#parts = [head];
+    this.#bodyOffset = skip;
+    this.#accLen = head.length;
+    this.#need = len;
+  }
+
+  /** Parts mode: the spanning frame is complete; drop its header and hand it out. */
+  #takeParts(): FrameParts | Buffer {
+    const parts = this.#parts!;
+    const len = this.#need;
+    let drop = this.#bodyOffset;
+    this.#parts = undefined;
+    this.#accLen = 0;
+    this.#need = 0;
+    this.#bodyOffset = 0;
+    const bodyLength = len - drop;
+    if (bodyLength === 0) return EMPTY;
+    let first = 0;
+    while (drop > 0) {
+      const p = parts[first]!;
+      if (p.length <= drop) {
+        drop -= p.length;
+        first++;
+      } else {
+        parts[first] = p.subarray(drop);
+        drop = 0;
+      }
+    }
+    return new FrameParts(first === 0 ? parts : parts.slice(first), bodyLength);
   }
 
   /** Drop as much of a too-long frame as the input held so far contains. */
@@ -427,6 +531,8 @@ export class FrameReader {
     this.#acc = undefined;
     this.#accLen = 0;
     this.#need = 0;
+    this.#parts = undefined;
+    this.#bodyOffset = 0;
     this.#discard = 0;
     this.#deferred = undefined;
   }

@@ -57,6 +57,10 @@ class PackDecoder implements Decoder {
   extract(buf: Buffer, start: number, length: number): Buffer {
     return buf.subarray(start + HEADER, start + length);
   }
+
+  bodyOffset(): number {
+    return HEADER;
+  }
 }
 
 class PackEncoder implements Encoder {
@@ -69,23 +73,27 @@ class PackEncoder implements Encoder {
     this.#max = max;
   }
 
-  #check(frame: Uint8Array): void {
-    if (frame.length === 0) {
+  #check(length: number): void {
+    if (length === 0) {
       throw new FrameCorruptError('an HP-Socket Pack cannot carry an empty body (peers reject length 0)');
     }
-    if (frame.length > this.#max) {
-      throw new FrameTooLongError(frame.length, this.#max, undefined, { what: 'pack to encode' });
+    if (length > this.#max) {
+      throw new FrameTooLongError(length, this.#max, undefined, { what: 'pack to encode' });
     }
   }
 
   encodedLength(frame: Uint8Array): number {
-    this.#check(frame);
+    this.#check(frame.length);
     return frame.length + HEADER;
   }
 
   encodePrefix(frame: Uint8Array, target: Uint8Array, offset: number): number {
-    this.#check(frame);
-    const header = this.#flagBits + frame.length;
+    return this.encodePrefixFor(frame.length, target, offset);
+  }
+
+  encodePrefixFor(length: number, target: Uint8Array, offset: number): number {
+    this.#check(length);
+    const header = this.#flagBits + length;
     target[offset] = header & 0xff;
     target[offset + 1] = (header >>> 8) & 0xff;
     target[offset + 2] = (header >>> 16) & 0xff;

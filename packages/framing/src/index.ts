@@ -1,5 +1,6 @@
 export type { Codec, Decoder, Encoder } from './codec.js';
-export { FrameReader } from './frame-reader.js';
+export { FrameParts } from './frame-parts.js';
+export { FrameReader, type FrameReaderOptions } from './frame-reader.js';
 export {
   DEFAULT_MAX_FRAME_LENGTH,
   lengthField,

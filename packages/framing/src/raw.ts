@@ -41,6 +41,10 @@ class RawEncoder implements Encoder {
     return offset;
   }
 
+  encodePrefixFor(_length: number, _target: Uint8Array, offset: number): number {
+    return offset;
+  }
+
   encodeInto(frame: Uint8Array, target: Uint8Array, offset: number): number {
     target.set(frame, offset);
     return offset + frame.length;

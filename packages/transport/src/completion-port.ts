@@ -10,6 +10,7 @@ import { HandleTable } from './internal/handle-table.js';
 import { type ResolvedPortOptions, checkListenOptions, resolveConnectOptions, resolvePortOptions } from './internal/options.js';
 import { OutPool } from './internal/out-pool.js';
 import type { PortCore } from './internal/port-core.js';
+import type { SendQueue } from './internal/send-queue.js';
 import { TokenBucket } from './internal/token-bucket.js';
 import type {
   CloseReason,
@@ -146,8 +147,8 @@ class Core implements PortCore, SessionHost {
 
   private readonly perIp = new Map<string, number>();
   private readonly bucket: TokenBucket | undefined;
-  private dirty: ConnectionImpl[] = [];
-  private spare: ConnectionImpl[] = [];
+  private dirty: SendQueue[] = [];
+  private spare: SendQueue[] = [];
   private flushScheduled = false;
   private readonly flushAllBound = () => this.flushAll();
   private sweepTimer: NodeJS.Timeout | undefined = undefined;
@@ -359,9 +360,9 @@ class Core implements PortCore, SessionHost {
 
   // ---------------------------------------------------------------- PortCore
 
-  markDirty(conn: ConnectionImpl): void {
-    conn.dirty = true;
-    this.dirty.push(conn);
+  markDirty(queue: SendQueue): void {
+    queue.dirty = true;
+    this.dirty.push(queue);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushAllBound);
@@ -501,7 +502,7 @@ function onServerSecure(this: TLSSocket): void {
 
 function checkHandler(handler: unknown): void {
   if (handler === null || typeof handler !== 'object') throw new InvalidOptionError('handler must be an object of callbacks');
-  for (const k of ['onAccept', 'onOpen', 'onMessage', 'onDrain', 'onEnd', 'onClose']) {
+  for (const k of ['onAccept', 'onOpen', 'onMessage', 'onMessageParts', 'onDrain', 'onEnd', 'onClose']) {
     const v = (handler as Record<string, unknown>)[k];
     if (v !== undefined && typeof v !== 'function') throw new InvalidOptionError(`handler.${k} must be a function`);
   }

@@ -4,7 +4,7 @@
  */
 import type { BlockList } from 'node:net';
 import type { ConnectionOptions as TlsConnectOptions, TlsOptions } from 'node:tls';
-import type { Codec } from '@iocp/framing';
+import type { Codec, FrameParts } from '@iocp/framing';
 
 /**
  * Why a connection closed. Stable strings, used in `onClose`, in stats and in logs.
@@ -185,6 +185,15 @@ export interface Handler<Owner = unknown> {
   onOpen?(conn: Connection<Owner>): void | Promise<void>;
   /** One decoded frame (a raw chunk with the raw codec). The Buffer is a view of received bytes; it stays valid. */
   onMessage?(conn: Connection<Owner>, frame: Buffer): void | Promise<void>;
+  /**
+   * Opt-in zero-copy path for large frames. When present, a frame that arrived across several
+   * socket chunks (length-field codecs: `lengthPrefixed`, `lengthField`, `varintPrefixed`,
+   * `hpSocketPack`) comes here as the views of those chunks — nothing copied — instead of being
+   * joined into one Buffer for `onMessage`. Frames inside one chunk still go to `onMessage`.
+   * Same ordering rule as `onMessage`. Forward it with `conn.sendParts(frame)` (one vectored
+   * write, still no copy) or join it with `frame.toBuffer()`.
+   */
+  onMessageParts?(conn: Connection<Owner>, frame: FrameParts): void | Promise<void>;
   /** Queued bytes fell to the low watermark after `writable` had gone false. */
   onDrain?(conn: Connection<Owner>): void | Promise<void>;
   /**
@@ -229,6 +238,12 @@ export interface Connection<Owner = unknown> extends PeerInfo {
   send(frame: Uint8Array): boolean;
   /** Queue bytes as they are (no codec). Same return as `send`. */
   sendRaw(bytes: Uint8Array): boolean;
+  /**
+   * Encode and queue a frame held as parts (from `onMessageParts`) without joining them: the
+   * codec's prefix, then the parts as they are. Same return and errors as `send`; codecs whose
+   * encoder has no `encodePrefixFor` get one joined copy.
+   */
+  sendParts(frame: FrameParts): boolean;
   /** Stop delivering frames and reading from the socket (app-level backpressure). */
   pause(): void;
   /** Undo `pause()`. */

@@ -114,4 +114,8 @@ export class LengthFieldDecoder implements Decoder {
   extract(buf: Buffer, start: number, length: number): Buffer {
     return buf.subarray(start + this.#strip, start + length);
   }
+
+  bodyOffset(): number {
+    return this.#strip;
+  }
 }

@@ -62,7 +62,11 @@ export class LengthFieldEncoder implements Encoder {
   }
 
   encodePrefix(frame: Uint8Array, target: Uint8Array, offset: number): number {
-    const value = this.#value(frame.length);
+    return this.encodePrefixFor(frame.length, target, offset);
+  }
+
+  encodePrefixFor(length: number, target: Uint8Array, offset: number): number {
+    const value = this.#value(length);
     if (this.#width === 0) return writeVarint(target, offset, value);
     writeUint(target, offset, value, this.#width, this.#littleEndian);
     return offset + this.#width;

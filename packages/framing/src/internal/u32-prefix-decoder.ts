@@ -28,4 +28,8 @@ export class U32PrefixDecoder implements Decoder {
   extract(buf: Buffer, start: number, length: number): Buffer {
     return buf.subarray(start + 4, start + length);
   }
+
+  bodyOffset(): number {
+    return 4;
+  }
 }

@@ -1,11 +1,10 @@
 import type { Socket } from 'node:net';
-import type { Codec, Encoder } from '@iocp/framing';
+import { type Codec, type Encoder, FrameParts } from '@iocp/framing';
 import {
   ConnectError,
   ConnectRefusedError,
   ConnectTimeoutError,
   ConnectionResetError,
-  EncodeError,
   FirstDataTimeoutError,
   HandlerError,
   HeartbeatTimeoutError,
@@ -18,7 +17,7 @@ import { formatEndpoint } from '../endpoint.js';
 import { frameErrorReason, isTlsLayerError } from './classify.js';
 import { type FrameSource, createFrameSource } from './frame-source.js';
 import type { PortCore } from './port-core.js';
-import type { RegionHolder, Slab } from './out-pool.js';
+import { SendQueue, type SendOwner } from './send-queue.js';
 
 /** Connecting (client) or TLS handshake in progress (server). */
 const CONNECTING = 0;
@@ -31,6 +30,7 @@ const EV_OPEN = 0;
 const EV_MESSAGE = 1;
 const EV_DRAIN = 2;
 const EV_END = 3;
+const EV_PARTS = 4;
 
 /** Bits of `activity`, collected between watchdog sweeps (no clock read per event). */
 const READ = 1;
@@ -59,8 +59,6 @@ function onSocketClose(this: OwnedSocket): void {
   this[CONN]!.onClosed();
 }
 
-const EMPTY = Buffer.alloc(0);
-
 /**
  * Monotonic milliseconds as an integer: stored in a small-integer field instead of a boxed
  * double, which keeps a few words off every connection.
@@ -73,10 +71,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** Per-attempt information a client connection needs. */
 export interface ClientLink {
   onOpened(conn: ConnectionImpl): void;
@@ -85,10 +79,11 @@ export interface ClientLink {
 
 /**
  * One connection: the ordered dispatcher, the read path (FrameReader, pause while a handler
- * promise is pending), the send path (per-turn coalescing into the pooled buffer) and the
- * watchdog state. Created by the port; never exposed except through the {@link Connection} view.
+ * promise is pending), the lifecycle and the watchdog state. The send path is a
+ * {@link SendQueue}, created on the first send and dropped again once the connection is idle.
+ * Created by the port; never exposed except through the {@link Connection} view.
  */
-export class ConnectionImpl implements Connection, RegionHolder {
+export class ConnectionImpl implements Connection, SendOwner {
   handle = 0;
   readonly side: 'server' | 'client';
   owner: unknown = undefined;
@@ -126,19 +121,8 @@ export class ConnectionImpl implements Connection, RegionHolder {
   private settledCb: (() => void) | undefined = undefined;
   private rejectedCb: ((e: unknown) => void) | undefined = undefined;
 
-  // send path
-  queued = 0;
-  private pendBytes = 0;
-  private aboveHigh = false;
-  dirty = false;
-  private readonly chunks: Buffer[] = [];
-  private region: Buffer | null = null;
-  private regionStart = 0;
-  regionPos = 0;
-  regionEnd = 0;
-  private writtenCb: ((err?: Error | null) => void) | undefined = undefined;
-  /** Slabs pinned by this connection's asynchronous writes, oldest first (created when first needed). */
-  private pinned: Slab[] | undefined = undefined;
+  /** The send path; null until the first send and again once everything sent has been written. */
+  private out: SendQueue | null = null;
 
   // watchdog
   private activity = 0;
@@ -186,7 +170,7 @@ export class ConnectionImpl implements Connection, RegionHolder {
   }
 
   get writable(): boolean {
-    return this.state === OPEN && !this.aboveHigh;
+    return this.state === OPEN && (this.out === null || !this.out.aboveHigh);
   }
 
   /** Why the connection closed (or is closing); undefined while open. */
@@ -195,66 +179,48 @@ export class ConnectionImpl implements Connection, RegionHolder {
   }
 
   get queuedBytes(): number {
-    return this.queued;
+    return this.out === null ? 0 : this.out.queued;
+  }
+
+  // ---------------------------------------------------------------- SendOwner
+
+  get gone(): boolean {
+    return this.state === CLOSED;
+  }
+
+  wrote(): void {
+    this.activity |= WROTE;
+  }
+
+  drained(): void {
+    if (this.handler.onDrain !== undefined && this.state === OPEN) {
+      this.pendingDrain = true;
+      this.run();
+    }
+  }
+
+  overflowed(queued: number, n: number): void {
+    this.abort(
+      'send-queue-overflow',
+      new SendQueueOverflowError(
+        `send queue of ${this.describePeer()} would reach ${queued + n} bytes, over sendQueue.maxBytes ${this.maxBytes}`,
+      ),
+    );
   }
 
   send(frame: Uint8Array): boolean {
     if (this.state !== OPEN) return false;
-    const enc = this.encoder;
-    let n: number;
-    try {
-      n = enc.encodedLength(frame);
-    } catch (cause) {
-      throw new EncodeError(`cannot encode a ${frame.byteLength}-byte frame with codec ${this.codecName}`, { cause });
-    }
-    if (this.queued + n > this.maxBytes) {
-      this.overflow(n);
-      return false;
-    }
-    if (n <= this.core.opts.copyThreshold) {
-      if (this.regionEnd - this.regionPos < n) this.reserve(n);
-      this.regionPos = enc.encodeInto(frame, this.region!, this.regionPos);
-    } else if (enc.encodePrefix !== undefined) {
-      const room = enc.maxPrefixLength ?? 16;
-      if (this.regionEnd - this.regionPos < room) this.reserve(room);
-      this.regionPos = enc.encodePrefix(frame, this.region!, this.regionPos);
-      this.seal();
-      this.chunks.push(asBuffer(frame));
-      const suffix = enc.suffix;
-      if (suffix !== undefined && suffix.length > 0) {
-        if (this.regionEnd - this.regionPos < suffix.length) this.reserve(suffix.length);
-        this.region!.set(suffix, this.regionPos);
-        this.regionPos += suffix.length;
-      }
-    } else {
-      const own = Buffer.allocUnsafeSlow(n);
-      enc.encodeInto(frame, own, 0);
-      this.seal();
-      this.chunks.push(own);
-    }
-    this.core.messagesOut++;
-    this.accept(n);
-    return true;
+    return (this.out ??= new SendQueue(this, this.core, this.encoder)).send(frame);
+  }
+
+  sendParts(frame: FrameParts): boolean {
+    if (this.state !== OPEN) return false;
+    return (this.out ??= new SendQueue(this, this.core, this.encoder)).sendParts(frame);
   }
 
   sendRaw(bytes: Uint8Array): boolean {
     if (this.state !== OPEN) return false;
-    const n = bytes.byteLength;
-    if (n === 0) return true;
-    if (this.queued + n > this.maxBytes) {
-      this.overflow(n);
-      return false;
-    }
-    if (n <= this.core.opts.copyThreshold) {
-      if (this.regionEnd - this.regionPos < n) this.reserve(n);
-      this.region!.set(bytes, this.regionPos);
-      this.regionPos += n;
-    } else {
-      this.seal();
-      this.chunks.push(asBuffer(bytes));
-    }
-    this.accept(n);
-    return true;
+    return (this.out ??= new SendQueue(this, this.core, this.encoder)).sendRaw(bytes);
   }
 
   pause(): void {
@@ -315,7 +281,7 @@ export class ConnectionImpl implements Connection, RegionHolder {
       this.error = error;
     }
     this.state = CLOSING;
-    this.dropQueue();
+    this.out?.drop();
     this.socket.destroy();
   }
 
@@ -327,7 +293,7 @@ export class ConnectionImpl implements Connection, RegionHolder {
     this.gotData = true;
     if (this.state !== OPEN) return;
     try {
-      this.reader ??= createFrameSource(this.codec);
+      this.reader ??= createFrameSource(this.codec, this.handler.onMessageParts !== undefined);
       this.reader.push(chunk);
     } catch (e) {
       this.frameFailed(e);
@@ -397,9 +363,11 @@ export class ConnectionImpl implements Connection, RegionHolder {
         this.reason = this.readEnded ? 'peer-closed' : 'reset';
       }
     }
-    this.dropQueue();
+    if (this.out !== null) {
+      this.out.drop();
+      this.out = null;
+    }
     this.reader = null;
-    this.region = null;
     this.core.connectionClosed(this);
     if (this.link !== undefined) this.link.onClosed(this, this.reason, this.error);
     this.run();
@@ -423,16 +391,17 @@ export class ConnectionImpl implements Connection, RegionHolder {
           continue;
         }
         if (this.state === OPEN && !this.appPaused && this.reader !== null) {
-          let frame: Buffer | undefined;
+          let frame: Buffer | FrameParts | undefined;
           try {
-            frame = this.reader.next();
+            frame = this.reader.nextFrame();
           } catch (e) {
             this.frameFailed(e);
             continue;
           }
           if (frame !== undefined) {
             this.core.messagesIn++;
-            if (this.handler.onMessage !== undefined) this.invoke(EV_MESSAGE, frame);
+            if (frame instanceof FrameParts) this.invoke(EV_PARTS, frame);
+            else if (this.handler.onMessage !== undefined) this.invoke(EV_MESSAGE, frame);
             continue;
           }
         }
@@ -473,11 +442,12 @@ export class ConnectionImpl implements Connection, RegionHolder {
     this.updateFlow();
   }
 
-  private invoke(kind: number, frame: Buffer | undefined): void {
+  private invoke(kind: number, frame: Buffer | FrameParts | undefined): void {
     const h = this.handler;
     let result: unknown;
     try {
-      if (kind === EV_MESSAGE) result = h.onMessage!(this, frame!);
+      if (kind === EV_MESSAGE) result = h.onMessage!(this, frame as Buffer);
+      else if (kind === EV_PARTS) result = h.onMessageParts!(this, frame as FrameParts);
       else if (kind === EV_OPEN) result = h.onOpen?.(this);
       else if (kind === EV_DRAIN) result = h.onDrain?.(this);
       else result = h.onEnd?.(this);
@@ -543,116 +513,10 @@ export class ConnectionImpl implements Connection, RegionHolder {
     this.reason = reason;
     this.error = error;
     this.closingSince = nowMs();
-    if (this.dirty) this.flush();
+    if (this.out?.dirty === true) this.out.flush();
     this.socket.end();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close.
     this.updateFlow();
-  }
-
-  // ---------------------------------------------------------------- send path
-
-  private reserve(n: number): void {
-    this.seal();
-    this.region = this.core.pool.take(this, n);
-    this.regionStart = this.regionPos;
-  }
-
-  private seal(): void {
-    if (this.region !== null && this.regionPos > this.regionStart) {
-      this.chunks.push(this.region.subarray(this.regionStart, this.regionPos));
-      this.regionStart = this.regionPos;
-    }
-  }
-
-  private accept(n: number): void {
-    this.queued += n;
-    this.pendBytes += n;
-    const core = this.core;
-    core.queued += n;
-    if (core.queued > core.queuedPeak) core.queuedPeak = core.queued;
-    if (this.queued > core.connectionQueuedPeak) core.connectionQueuedPeak = this.queued;
-    if (!this.dirty) core.markDirty(this);
-    if (!this.aboveHigh && this.queued >= core.opts.highWaterMark) this.aboveHigh = true;
-  }
-
-  private overflow(n: number): void {
-    this.abort(
-      'send-queue-overflow',
-      new SendQueueOverflowError(
-        `send queue of ${this.describePeer()} would reach ${this.queued + n} bytes, over sendQueue.maxBytes ${this.maxBytes}`,
-      ),
-    );
-  }
-
-  /** Write everything queued this turn in one (vectored) write. Called by the port once per turn. */
-  flush(): void {
-    this.dirty = false;
-    this.core.pool.trim(this);
-    this.seal();
-    this.region = null;
-    this.regionStart = this.regionPos = this.regionEnd = 0;
-    const chunks = this.chunks;
-    const count = chunks.length;
-    if (count === 0) return;
-    if (this.state === CLOSED || this.socket.destroyed) {
-      chunks.length = 0;
-      return;
-    }
-    const s = this.socket;
-    if (count === 1) {
-      s.write(chunks[0]!);
-    } else {
-      s.cork();
-      for (let i = 0; i < count; i++) s.write(chunks[i]!);
-      s.uncork();
-    }
-    chunks.length = 0;
-    this.core.bytesOut += this.pendBytes;
-    this.core.writeCalls++;
-    this.pendBytes = 0;
-    if (s.writableLength === 0) {
-      // The kernel took everything synchronously: no callback needed, the pool may reuse the bytes.
-      this.writeProgress();
-    } else {
-      // Still queued: keep the slab alive and learn when the queue moved (an empty write's
-      // callback runs after everything written before it).
-      this.pinned ??= [];
-      this.pinned.push(this.core.pool.pin());
-      this.writtenCb ??= (err?: Error | null) => this.onWritten(err);
-      s.write(EMPTY, this.writtenCb);
-    }
-  }
-
-  private onWritten(err: Error | null | undefined): void {
-    const slab = this.pinned?.shift();
-    if (slab !== undefined) this.core.pool.release(slab);
-    if (err || this.state === CLOSED) return;
-    this.writeProgress();
-  }
-
-  /** Bytes left the socket: update the accounting, count activity, maybe signal drain. */
-  private writeProgress(): void {
-    this.activity |= WROTE;
-    const q = this.pendBytes + this.socket.writableLength;
-    this.core.queued += q - this.queued;
-    this.queued = q;
-    if (this.aboveHigh && q <= this.core.opts.lowWaterMark) {
-      this.aboveHigh = false;
-      if (this.handler.onDrain !== undefined && this.state === OPEN) {
-        this.pendingDrain = true;
-        this.run();
-      }
-    }
-  }
-
-  private dropQueue(): void {
-    this.core.queued -= this.queued;
-    this.queued = 0;
-    this.pendBytes = 0;
-    this.chunks.length = 0;
-    this.core.pool.trim(this);
-    this.region = null;
-    this.regionStart = this.regionPos = this.regionEnd = 0;
   }
 
   // ---------------------------------------------------------------- watchdog
@@ -667,6 +531,9 @@ export class ConnectionImpl implements Connection, RegionHolder {
         this.missed = 0;
       }
       this.lastActivity = now;
+    } else if (this.out?.idle === true) {
+      // A whole sweep without traffic and nothing queued: the send path goes until next needed.
+      this.out = null;
     }
     const o = this.core.opts;
     switch (this.state) {

@@ -1,15 +1,20 @@
 import { FrameReader } from '@iocp/framing';
-import type { Codec } from '@iocp/framing';
+import type { Codec, FrameParts } from '@iocp/framing';
 
 /** The part of `@iocp/framing`'s FrameReader the port uses. */
 export interface FrameSource {
   push(chunk: Buffer): void;
-  next(): Buffer | undefined;
+  nextFrame(): Buffer | FrameParts | undefined;
   end(): void;
   readonly bufferedBytes: number;
 }
 
-/** A fresh incremental reader for one connection of `codec`. */
-export function createFrameSource(codec: Codec): FrameSource {
-  return new FrameReader(codec.createDecoder());
+const PARTS = { spanning: 'parts' } as const;
+
+/**
+ * A fresh incremental reader for one connection of `codec`. With `parts` (the handler has
+ * `onMessageParts`) frames that span chunks come as views, not copies.
+ */
+export function createFrameSource(codec: Codec, parts: boolean): FrameSource {
+  return new FrameReader(codec.createDecoder(), parts ? PARTS : undefined);
 }

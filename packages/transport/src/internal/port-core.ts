@@ -1,6 +1,7 @@
 import type { ResolvedPortOptions } from './options.js';
 import type { OutPool } from './out-pool.js';
 import type { ConnectionImpl } from './connection-impl.js';
+import type { SendQueue } from './send-queue.js';
 
 /** What a connection needs from its port: options, the shared pool, counters and callbacks. */
 export interface PortCore {
@@ -16,7 +17,7 @@ export interface PortCore {
   queuedPeak: number;
   connectionQueuedPeak: number;
   /** Register a connection whose sends must be flushed at the end of this turn. */
-  markDirty(conn: ConnectionImpl): void;
+  markDirty(queue: SendQueue): void;
   /** The connection finished opening (handshake/connect done). */
   connectionOpened(conn: ConnectionImpl): void;
   /** The socket closed: free the handle and count. Called once per connection. */

@@ -7,8 +7,9 @@ const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
 describe('send path', () => {
-  it('coalesces all sends of one turn into one write per connection', async () => {
-    const port = cleanup.port(new CompletionPort());
+  it('coalesces all sends of one turn (below the high watermark) into one write per connection', async () => {
+    // Reaching the high watermark writes at once (see send-queue.test.ts); keep this turn below it.
+    const port = cleanup.port(new CompletionPort({ sendQueue: { highWaterMark: 1024 * 1024, lowWaterMark: 16 * 1024 } }));
     let server: Connection | undefined;
     const l = await port.listen({ codec: lengthPrefixed() }, {
       onOpen(conn) {
@@ -95,13 +96,18 @@ describe('send path', () => {
     expect(port.stats().connections.current).toBe(1);
   });
 
-  it('writable turns false above the high watermark and onDrain fires once the peer reads', async () => {
-    const port = cleanup.port(new CompletionPort({ sendQueue: { highWaterMark: 32 * 1024, lowWaterMark: 8 * 1024 } }));
+  it('writable turns false when the kernel cannot take more, and onDrain fires once the peer reads', async () => {
+    // 64 MiB to a peer that is not reading: more than loopback socket buffers hold, so the
+    // socket keeps some of it and the connection turns unwritable.
+    const total = 64;
+    const port = cleanup.port(
+      new CompletionPort({ sendQueue: { highWaterMark: 32 * 1024, lowWaterMark: 8 * 1024, maxBytes: (total + 1) * 1024 * 1024 } }),
+    );
     const events: string[] = [];
     const l = await port.listen({ codec: lengthPrefixed() }, {
       onMessage(conn) {
         const big = Buffer.alloc(1024 * 1024, 2);
-        conn.send(big);
+        for (let i = 0; i < total; i++) conn.send(big);
         events.push(`writable:${conn.writable}`);
       },
       onDrain(conn) {
@@ -109,8 +115,12 @@ describe('send path', () => {
       },
     });
     const c = cleanup.socket(await plainClient(l.port, '127.0.0.1', { decode: false }));
+    c.socket.pause();
     c.send('go');
-    await waitFor(() => c.bytes === 4 + 1024 * 1024, 10_000, 'all bytes');
+    await waitFor(() => events.length === 1);
+    expect(events).toEqual(['writable:false']);
+    c.socket.resume();
+    await waitFor(() => c.bytes === total * (4 + 1024 * 1024), 20_000, 'all bytes');
     await waitFor(() => events.length === 2);
     expect(events).toEqual(['writable:false', 'drain:true']);
   });
