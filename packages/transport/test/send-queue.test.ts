@@ -146,4 +146,24 @@ describe('SendQueue (the send path, against a scripted socket)', () => {
     expect(all.subarray(4).equals(Buffer.concat([a, b, c]))).toBe(true);
     expect(core.messagesOut).toBe(1);
   });
+
+  it('a large frame that still follows its own header in memory goes out as one view of the wire bytes', () => {
+    const { socket, queue, endOfTurn } = setup(8 * 1024 * 1024);
+    const wire = Buffer.alloc(4 + 10_000, 5);
+    wire.writeUInt32BE(10_000, 0);
+    const received = wire.subarray(4); // what a length-prefixed decoder hands the app
+    queue.send(received);
+    const other = Buffer.alloc(4 + 10_000, 6); // preceded by bytes that are not its header
+    queue.send(other.subarray(4));
+    endOfTurn();
+    const chunks = socket.writes[0]!;
+    expect(chunks[0]!.buffer).toBe(wire.buffer);
+    expect(chunks[0]!.byteOffset).toBe(wire.byteOffset);
+    expect(chunks[0]!.length).toBe(wire.length);
+    const all = Buffer.concat(chunks);
+    expect(all.subarray(0, wire.length).equals(wire)).toBe(true);
+    expect(all.readUInt32BE(wire.length)).toBe(10_000);
+    expect(all.subarray(wire.length + 4).equals(other.subarray(4))).toBe(true);
+    expect(all.length).toBe(2 * wire.length);
+  });
 });

@@ -29,6 +29,21 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /**
+ * When the `end - at` bytes just before `frame` in its own memory equal the prefix encoded at
+ * `region[at, end)`, the wire form of the frame already exists in one piece: return a view of
+ * it. Comparing (not assuming) keeps this exact for any frame; it pays off for frames received
+ * with the same codec and sent on unchanged.
+ */
+function inPlaceWire(frame: Uint8Array, region: Buffer, at: number, end: number): Buffer | undefined {
+  const n = end - at;
+  const start = frame.byteOffset - n;
+  if (start < 0) return undefined;
+  const mem = new Uint8Array(frame.buffer, start, n);
+  for (let i = 0; i < n; i++) if (mem[i] !== region[at + i]) return undefined;
+  return Buffer.from(frame.buffer, start, frame.byteLength + n);
+}
+
+/**
  * The send path of one connection: what happens to the bytes an app sends.
  *
  * ```
@@ -95,9 +110,20 @@ export class SendQueue implements RegionHolder {
     } else if (enc.encodePrefix !== undefined) {
       const room = enc.maxPrefixLength ?? 16;
       if (this.regionEnd - this.regionPos < room) this.reserve(room);
-      this.regionPos = enc.encodePrefix(frame, this.region!, this.regionPos);
-      this.seal();
-      this.chunks.push(asBuffer(frame));
+      const region = this.region!;
+      const at = this.regionPos;
+      const end = enc.encodePrefix(frame, region, at);
+      const inPlace = inPlaceWire(frame, region, at, end);
+      if (inPlace !== undefined) {
+        // The frame still sits right after the very bytes its prefix encodes to (an echo or a
+        // relay of a received frame): one view of header + frame, the region prefix dropped.
+        this.seal();
+        this.chunks.push(inPlace);
+      } else {
+        this.regionPos = end;
+        this.seal();
+        this.chunks.push(asBuffer(frame));
+      }
       this.suffix();
     } else {
       const own = Buffer.allocUnsafeSlow(n);
