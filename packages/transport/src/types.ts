@@ -74,7 +74,17 @@ export interface HeartbeatOptions {
 export interface PortTimeouts {
   /** Close an accepted peer that sends nothing for this long after accept (slowloris). Default `0` = off. */
   firstDataMs?: number;
-  /** Close a connection with no read and no write progress for this long. Default `0` = off. */
+  /**
+   * Close a connection with no read and no write progress for this long (`idle-timeout`).
+   * Default `0` = off. Write progress means bytes leaving the send queue for the kernel, not
+   * bytes being queued.
+   *
+   * Waiting on the app is not idleness: while a handler promise is pending or the app called
+   * `conn.pause()`, the clock stands still — as long as the connection is `writable`. When it is
+   * not (its send queue is above the high watermark), the app is waiting on the PEER to read
+   * what it was sent — e.g. an echo that pauses until `onDrain`, or a handler awaiting drain —
+   * and the clock runs: a peer that neither reads nor sends for `idleMs` is closed.
+   */
   idleMs?: number;
   /** Send `codec.keepalive` after `intervalMs` of read silence; close after `maxMissed` unanswered. Default off. Codecs without a keepalive (raw) skip the ping but still time out. */
   heartbeat?: HeartbeatOptions | undefined;

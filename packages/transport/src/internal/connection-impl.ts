@@ -549,19 +549,24 @@ export class ConnectionImpl implements Connection, SendOwner {
         return;
     }
     if (this.busy || this.appPaused) {
-      // Waiting on the app is not idleness, and a paused socket cannot see a heartbeat answer.
+      // Reading is stopped: read silence says nothing about the peer, and a paused socket cannot
+      // see a heartbeat answer.
       this.lastRead = now;
-      this.lastActivity = now;
+      if (this.out === null || !this.out.aboveHigh) {
+        // Waiting on the app is not idleness.
+        this.lastActivity = now;
+        return;
+      }
+      // Not writable: the app is waiting on the PEER to read what it was sent (the echo pattern,
+      // or a handler awaiting drain). That is the peer's silence, so idleness still counts.
+      this.checkIdle(now);
       return;
     }
     if (o.firstDataMs > 0 && this.side === 'server' && !this.gotData && now - this.openedAt >= o.firstDataMs) {
       this.abort('first-data-timeout', new FirstDataTimeoutError(`${this.describePeer()} sent nothing within ${o.firstDataMs} ms`));
       return;
     }
-    if (o.idleMs > 0 && now - this.lastActivity >= o.idleMs) {
-      this.abort('idle-timeout', new IdleTimeoutError(`${this.describePeer()} idle for ${o.idleMs} ms`));
-      return;
-    }
+    if (this.checkIdle(now)) return;
     if (o.heartbeatIntervalMs > 0 && now - Math.max(this.lastRead, this.lastPing) >= o.heartbeatIntervalMs) {
       if (this.missed >= o.heartbeatMaxMissed) {
         this.abort(
@@ -574,6 +579,16 @@ export class ConnectionImpl implements Connection, SendOwner {
       this.lastPing = now;
       if (this.keepalive !== undefined) this.sendRaw(this.keepalive);
     }
+  }
+
+  /** Close with `idle-timeout` when neither read nor write progress was seen for `idleMs`. */
+  private checkIdle(now: number): boolean {
+    const idleMs = this.core.opts.idleMs;
+    if (idleMs > 0 && now - this.lastActivity >= idleMs) {
+      this.abort('idle-timeout', new IdleTimeoutError(`${this.describePeer()} idle for ${idleMs} ms`));
+      return true;
+    }
+    return false;
   }
 
   private connectingTimedOut(): void {
