@@ -15,6 +15,7 @@ import type { Codec, FrameParts } from '@iocp/framing';
  * | `reset` | `ECONNRESET`, `EPIPE` or another socket error from the peer side |
  * | `local` | the app called `conn.close()` or `conn.destroy()` |
  * | `idle-timeout` | no read and no write progress for `timeouts.idleMs` |
+ * | `write-timeout` | queued outgoing bytes made no write progress for `timeouts.writeStallMs` |
  * | `first-data-timeout` | the peer sent nothing for `timeouts.firstDataMs` after opening |
  * | `heartbeat-timeout` | `heartbeat.maxMissed` keepalives went unanswered |
  * | `frame-too-long` | the peer announced a frame longer than the codec allows |
@@ -31,6 +32,7 @@ export type CloseReason =
   | 'reset'
   | 'local'
   | 'idle-timeout'
+  | 'write-timeout'
   | 'first-data-timeout'
   | 'heartbeat-timeout'
   | 'frame-too-long'
@@ -86,6 +88,18 @@ export interface PortTimeouts {
    * and the clock runs: a peer that neither reads nor sends for `idleMs` is closed.
    */
   idleMs?: number;
+  /**
+   * Close a connection whose queued outgoing bytes make no write progress for this long
+   * (`write-timeout`, `IOCP_ERR_WRITE_TIMEOUT`; what was queued is discarded): the peer stopped
+   * reading. Default `0` = off. As in Netty's `WriteTimeoutHandler`/`IdleStateHandler`, progress
+   * is bytes leaving the send queue for the kernel; queuing more is not progress. The clock
+   * starts when bytes are queued, restarts on every progress and stops when the queue is empty;
+   * it runs whatever the app does (paused, handler pending). On plain TCP the kernel taking part
+   * of a long write counts; on TLS only a finished write does. The kernel takes more in steps
+   * (Linux: once about a third of the socket's send buffer, up to a few MiB, is free again), so
+   * choose a value well above the time a slow but live peer needs to read that much — seconds.
+   */
+  writeStallMs?: number;
   /** Send `codec.keepalive` after `intervalMs` of read silence; close after `maxMissed` unanswered. Default off. Codecs without a keepalive (raw) skip the ping but still time out. */
   heartbeat?: HeartbeatOptions | undefined;
   /** Longest a TLS handshake may take on an accepted connection before `tls-error`. Default `10_000`. */

@@ -11,6 +11,7 @@ import {
   IdleTimeoutError,
   SendQueueOverflowError,
   TlsError,
+  WriteTimeoutError,
 } from '../errors.js';
 import type { CloseReason, Connection, Handler } from '../types.js';
 import { formatEndpoint } from '../endpoint.js';
@@ -65,6 +66,17 @@ function onSocketClose(this: OwnedSocket): void {
  */
 export function nowMs(): number {
   return Math.floor(performance.now());
+}
+
+/**
+ * Bytes of started writes that the socket's libuv handle has not handed to the kernel yet, or -1
+ * when unknown. It shrinks as the kernel takes them, within one long write; node:net's own
+ * `socket.setTimeout` reads the same value to tell a slow write from a stuck one. TLS sockets
+ * do not keep it current (it never shrinks there), so only finished writes count for them.
+ */
+function kernelBacklog(socket: Socket): number {
+  const q = (socket as { _handle?: { writeQueueSize?: unknown } | null })._handle?.writeQueueSize;
+  return typeof q === 'number' ? q : -1;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -131,6 +143,10 @@ export class ConnectionImpl implements Connection, SendOwner {
   private lastRead: number;
   private lastActivity: number;
   private lastPing = 0;
+  /** Sweep time since which queued bytes made no write progress; -1 while nothing is queued. */
+  private writeWaitSince = -1;
+  /** Bytes the socket's handle had not handed to the kernel at the last sweep; -1 = unknown. */
+  private lastBacklog = -1;
   private missed = 0;
   private closingSince = 0;
 
@@ -523,7 +539,19 @@ export class ConnectionImpl implements Connection, SendOwner {
 
   /** One watchdog sweep: fold in activity seen since the last sweep, then enforce deadlines. */
   tick(now: number): void {
-    const a = this.activity;
+    let a = this.activity;
+    const out = this.out;
+    if (out === null || out.queued === 0) {
+      this.writeWaitSince = -1;
+      this.lastBacklog = -1;
+    } else {
+      // A long write to a slow reader finishes late, but the kernel taking part of it is progress.
+      const backlog = kernelBacklog(this.socket);
+      if (backlog >= 0 && backlog < this.lastBacklog) a |= WROTE;
+      this.lastBacklog = backlog;
+      // Write-stall clock: from the first sweep that sees bytes queued, restarted by progress.
+      if ((a & WROTE) !== 0 || this.writeWaitSince < 0) this.writeWaitSince = now;
+    }
     if (a !== 0) {
       this.activity = 0;
       if ((a & READ) !== 0) {
@@ -547,6 +575,14 @@ export class ConnectionImpl implements Connection, SendOwner {
         break;
       default:
         return;
+    }
+    if (o.writeStallMs > 0 && this.writeWaitSince >= 0 && now - this.writeWaitSince >= o.writeStallMs) {
+      // Whatever the app is doing: the peer does not take what was sent.
+      this.abort(
+        'write-timeout',
+        new WriteTimeoutError(`${this.describePeer()} took none of ${this.queuedBytes} queued bytes for ${o.writeStallMs} ms`),
+      );
+      return;
     }
     if (this.busy || this.appPaused) {
       // Reading is stopped: read silence says nothing about the peer, and a paused socket cannot

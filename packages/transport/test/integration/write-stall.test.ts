@@ -70,6 +70,35 @@ async function stalledServer(options: PortOptions) {
 }
 
 describe('a peer that sends but never reads', () => {
+  it('is closed with write-timeout; the queue stays bounded and another client keeps echoing', async () => {
+    const maxBytes = 4 * MiB;
+    const { port, rec, paused, l } = await stalledServer({ timeouts: { writeStallMs: 300 }, sendQueue: { maxBytes } });
+    const other = cleanup.socket(await plainClient(l.port));
+    const peer = await neverReadingPeer(l.port);
+    cleanup.socket(peer);
+    await waitFor(() => paused.size === 1, 10_000, 'the echo to pause the never-reading peer');
+    // Meanwhile the other client is served as usual.
+    for (let i = 0; i < 5; i++) {
+      other.send(`ping ${i}`);
+      await other.waitFrames(i + 1);
+    }
+    await waitFor(() => rec.closes.length === 1, 10_000, 'the stalled connection to close');
+    const closedAt = Date.now();
+    await peer.done;
+    expect(rec.closes).toEqual([expect.objectContaining({ reason: 'write-timeout', code: 'IOCP_ERR_WRITE_TIMEOUT' })]);
+    // Closed because of the timeout (an upper bound on a loaded machine), and the peer stopped
+    // writing long before its cap.
+    expect(closedAt - paused.values().next().value!).toBeLessThan(5000);
+    expect(peer.written()).toBeLessThan(WRITE_CAP);
+    const s = port.stats();
+    expect(s.connectionQueuedBytesPeak).toBeLessThanOrEqual(maxBytes);
+    expect(s.connections.closed['send-queue-overflow']).toBeUndefined();
+    expect(s.connections.closed['write-timeout']).toBe(1);
+    other.send('after');
+    expect((await other.waitFrames(6))[5]!.toString()).toBe('after');
+    expect(other.closed).toBe(false);
+  });
+
   it('with only idleMs it is closed with idle-timeout: pausing because the peer does not read is not waiting on the app', async () => {
     const { port, rec, paused, l } = await stalledServer({ timeouts: { idleMs: 300 } });
     const peer = await neverReadingPeer(l.port);
