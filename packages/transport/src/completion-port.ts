@@ -504,7 +504,7 @@ function onServerSecure(this: TLSSocket): void {
 
 function checkHandler(handler: unknown): void {
   if (handler === null || typeof handler !== 'object') throw new InvalidOptionError('handler must be an object of callbacks');
-  for (const k of ['onAccept', 'onOpen', 'onMessage', 'onMessageParts', 'onDrain', 'onEnd', 'onClose']) {
+  for (const k of ['onAccept', 'onOpen', 'onMessage', 'onMessageParts', 'onDrain', 'onEnd', 'onFrameError', 'onClose']) {
     const v = (handler as Record<string, unknown>)[k];
     if (v !== undefined && typeof v !== 'function') throw new InvalidOptionError(`handler.${k} must be a function`);
   }

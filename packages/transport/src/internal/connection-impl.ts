@@ -32,6 +32,7 @@ const EV_MESSAGE = 1;
 const EV_DRAIN = 2;
 const EV_END = 3;
 const EV_PARTS = 4;
+const EV_FRAME_ERROR = 5;
 
 /** Bits of `activity`, collected between watchdog sweeps (no clock read per event). */
 const READ = 1;
@@ -130,6 +131,9 @@ export class ConnectionImpl implements Connection, SendOwner {
   private socketPaused = false;
   private readEnded = false;
   private shutdownRequested = false;
+  /** The framing error that ends this connection, once the frames before it are delivered. */
+  private frameError: Error | undefined = undefined;
+  private frameErrorDelivered = false;
   private settledCb: (() => void) | undefined = undefined;
   private rejectedCb: ((e: unknown) => void) | undefined = undefined;
 
@@ -149,6 +153,8 @@ export class ConnectionImpl implements Connection, SendOwner {
   private lastBacklog = -1;
   private missed = 0;
   private closingSince = 0;
+  /** When the framing error was seen: the graceful close after it must end by `closeMs` from here. */
+  private frameErrorSince = 0;
 
   constructor(
     private readonly core: PortCore,
@@ -307,7 +313,8 @@ export class ConnectionImpl implements Connection, SendOwner {
     this.core.bytesIn += chunk.length;
     this.activity |= READ;
     this.gotData = true;
-    if (this.state !== OPEN) return;
+    // After a framing error nothing more is decoded: the bytes are discarded.
+    if (this.state !== OPEN || this.frameError !== undefined) return;
     try {
       this.reader ??= createFrameSource(this.codec, this.handler.onMessageParts !== undefined);
       this.reader.push(chunk);
@@ -401,6 +408,18 @@ export class ConnectionImpl implements Connection, SendOwner {
           this.invoke(EV_OPEN, undefined);
           continue;
         }
+        if (this.frameError !== undefined) {
+          // Every frame before the error has been delivered and its callback settled (the
+          // reader only runs when nothing is pending): now the error, then the close below.
+          if (this.state === OPEN && !this.frameErrorDelivered) {
+            this.frameErrorDelivered = true;
+            if (this.handler.onFrameError !== undefined) {
+              this.invoke(EV_FRAME_ERROR, undefined);
+              continue;
+            }
+          }
+          break;
+        }
         if (this.pendingDrain && this.state === OPEN) {
           this.pendingDrain = false;
           this.invoke(EV_DRAIN, undefined);
@@ -432,6 +451,13 @@ export class ConnectionImpl implements Connection, SendOwner {
       return;
     }
     if (this.state === OPEN) {
+      if (this.frameError !== undefined) {
+        // Flush what the app queued (replies to the frames before the error, its answer to
+        // the error), then end; the whole close is bounded by closeMs from the error.
+        this.beginClose(this.reason!, this.frameError);
+        this.closingSince = this.frameErrorSince;
+        return;
+      }
       if (this.shutdownRequested) {
         this.beginClose('shutdown', undefined);
         return;
@@ -466,6 +492,7 @@ export class ConnectionImpl implements Connection, SendOwner {
       else if (kind === EV_PARTS) result = h.onMessageParts!(this, frame as FrameParts);
       else if (kind === EV_OPEN) result = h.onOpen?.(this);
       else if (kind === EV_DRAIN) result = h.onDrain?.(this);
+      else if (kind === EV_FRAME_ERROR) result = h.onFrameError?.(this, this.frameError!);
       else result = h.onEnd?.(this);
     } catch (e) {
       this.handlerFailed(e);
@@ -500,18 +527,35 @@ export class ConnectionImpl implements Connection, SendOwner {
 
   private handlerFailed(cause: unknown): void {
     const msg = cause instanceof Error ? cause.message : String(cause);
+    // A failing onFrameError is a handler error too, not the framing error it was answering.
+    if (this.state === OPEN && this.frameError !== undefined && this.error === this.frameError) this.reason = undefined;
     this.abort('handler-error', new HandlerError(`handler failed on ${this.describePeer()}: ${msg}`, { cause }));
   }
 
+  /**
+   * The codec refused the input. Frames before the error were delivered (in order); what the
+   * app queued for them still goes out: `onFrameError` (through the ordered dispatch), then a
+   * graceful close with the framing reason. The reader is dropped even when it could skip the
+   * frame (FrameTooLongError with a known length): a peer that sent one is not trusted further.
+   */
   private frameFailed(cause: unknown): void {
     this.reader = null;
-    this.abort(frameErrorReason(cause), cause instanceof Error ? cause : new Error(String(cause)));
+    if (this.state !== OPEN || this.frameError !== undefined) return;
+    const error = cause instanceof Error ? cause : new Error(String(cause));
+    this.frameError = error;
+    this.frameErrorSince = nowMs();
+    // The reason is known from now on (a reset or a deadline meanwhile keeps it).
+    this.reason = frameErrorReason(cause);
+    this.error = error;
+    this.updateFlow();
+    this.run();
   }
 
   /** Whether the socket should be reading right now. */
   private updateFlow(): void {
     const want =
-      this.state === CLOSING || (this.state === OPEN && !this.busy && !this.appPaused && !this.shutdownRequested);
+      this.state === CLOSING ||
+      (this.state === OPEN && !this.busy && !this.appPaused && !this.shutdownRequested && this.frameError === undefined);
     if (want) {
       if (this.socketPaused) {
         this.socketPaused = false;
@@ -575,6 +619,11 @@ export class ConnectionImpl implements Connection, SendOwner {
         break;
       default:
         return;
+    }
+    if (this.frameError !== undefined) {
+      // onFrameError still pending: the close it holds is bounded by closeMs.
+      if (now - this.frameErrorSince >= o.closeMs) this.abort(this.reason!, this.frameError);
+      return;
     }
     if (o.writeStallMs > 0 && this.writeWaitSince >= 0 && now - this.writeWaitSince >= o.writeStallMs) {
       // Whatever the app is doing: the peer does not take what was sent.
