@@ -453,9 +453,8 @@ export class ConnectionImpl implements Connection, SendOwner {
     if (this.state === OPEN) {
       if (this.frameError !== undefined) {
         // Flush what the app queued (replies to the frames before the error, its answer to
-        // the error), then end; the whole close is bounded by closeMs from the error.
+        // the error), then end.
         this.beginClose(this.reason!, this.frameError);
-        this.closingSince = this.frameErrorSince;
         return;
       }
       if (this.shutdownRequested) {
@@ -570,9 +569,15 @@ export class ConnectionImpl implements Connection, SendOwner {
   private beginClose(reason: CloseReason, error: Error | undefined): void {
     if (this.state !== OPEN) return;
     this.state = CLOSING;
-    this.reason = reason;
-    this.error = error;
-    this.closingSince = nowMs();
+    if (this.frameError === undefined) {
+      this.reason = reason;
+      this.error = error;
+      this.closingSince = nowMs();
+    } else {
+      // After a bad frame the reason stays the framing error's (also for a conn.close() from
+      // onFrameError), and the whole close is bounded by closeMs from the error.
+      this.closingSince = this.frameErrorSince;
+    }
     if (this.out?.dirty === true) this.out.flush();
     this.socket.end();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close.
@@ -629,7 +634,7 @@ export class ConnectionImpl implements Connection, SendOwner {
       // Whatever the app is doing: the peer does not take what was sent.
       this.abort(
         'write-timeout',
-        new WriteTimeoutError(`${this.describePeer()} took none of ${this.queuedBytes} queued bytes for ${o.writeStallMs} ms`),
+        new WriteTimeoutError(`${this.describePeer()}: no write progress for ${o.writeStallMs} ms (${this.queuedBytes} bytes queued)`),
       );
       return;
     }

@@ -247,6 +247,27 @@ describe('a good request and a bad frame', () => {
     expect(rec.closes[0]).toMatchObject({ reason: 'frame-too-long', code: 'IOCP_ERR_FRAME_TOO_LONG' });
   });
 
+  it('conn.close() from onFrameError: the answer is flushed and the reason stays the framing one', async () => {
+    const codec = lengthPrefixed({ maxFrameLength: 1024 });
+    const port = cleanup.port(new CompletionPort());
+    const rec = closeRecorder();
+    const l = await port.listen({ codec }, {
+      onMessage: (conn, f) => void conn.send(f),
+      onFrameError(conn) {
+        conn.send(Buffer.from('-ERR Protocol error'));
+        conn.close();
+        expect(conn.send(Buffer.from('too late'))).toBe(false);
+      },
+      onClose: rec.onClose,
+    });
+    const p = await peer(l.port);
+    p.socket.write(Buffer.concat([CASES[0]!.good, CASES[0]!.bad]));
+    expect(await p.outcome).toBe('fin');
+    expect(decodeAll(codec, p.received())).toEqual(['GET a', '-ERR Protocol error']);
+    await waitFor(() => rec.closes.length === 1);
+    expect(rec.closes[0]).toMatchObject({ reason: 'frame-too-long', code: 'IOCP_ERR_FRAME_TOO_LONG' });
+  });
+
   it('onFrameError that throws closes with handler-error', async () => {
     const codec = lengthPrefixed({ maxFrameLength: 1024 });
     const port = cleanup.port(new CompletionPort());
