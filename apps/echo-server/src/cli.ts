@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly firstDataTimeoutMs: number;
   /** Close a connection without read or write progress for this long; 0 = off. */
   readonly idleTimeoutMs: number;
+  /** Close a connection whose queued replies make no write progress for this long (the peer stopped reading); 0 = off. */
+  readonly writeTimeoutMs: number;
   /** How long shutdown lets queued replies drain before ending sockets. */
   readonly drainMs: number;
   /** PEM certificate and key (contents), when TLS is on. */
@@ -77,6 +79,7 @@ function buildProgram(write: (text: string) => void): Command {
     .addOption(new Option('--max-conn-per-ip <n>', 'concurrent connections per remote IP per process (default: unlimited)').argParser(optionParser((t) => parseInteger(t, 1, 10_000_000))))
     .addOption(new Option('--first-data-timeout <ms>', 'close a peer that sends nothing for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
     .addOption(new Option('--idle-timeout <ms>', 'close a connection without read or write progress for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
+    .addOption(new Option('--write-timeout <ms>', 'close a connection whose queued replies make no write progress for this long (the peer stopped reading); 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
     .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued replies drain this long').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(DEFAULT_DRAIN_MS))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain) file; turns TLS on, needs --tls-key'))
     .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
@@ -120,6 +123,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       maxConnPerIp: o.maxConnPerIp as number | undefined,
       firstDataTimeoutMs: o.firstDataTimeout as number,
       idleTimeoutMs: o.idleTimeout as number,
+      writeTimeoutMs: o.writeTimeout as number,
       drainMs: o.drainTimeout as number,
       tls:
         o.tlsCert === undefined

@@ -8,6 +8,7 @@ const CLOSE_REASONS = [
   'reset',
   'local',
   'idle-timeout',
+  'write-timeout',
   'first-data-timeout',
   'heartbeat-timeout',
   'frame-too-long',

@@ -69,6 +69,7 @@ describe('parseServerArgs', () => {
     expect(c.maxConnections).toBeUndefined();
     expect(c.firstDataTimeoutMs).toBe(0);
     expect(c.idleTimeoutMs).toBe(0);
+    expect(c.writeTimeoutMs).toBe(0);
     expect(c.workers).toBe(1);
     expect(c.metrics).toBeUndefined();
     expect(c.tls).toBeUndefined();
@@ -80,7 +81,7 @@ describe('parseServerArgs', () => {
     const c = parse([
       '--listen', '127.0.0.1:0', '--listen', '[::1]:0', '--max-frame', '64k', '--max-connections', '10',
       '--max-conn-rate', '5', '--max-conn-per-ip', '2', '--first-data-timeout', '100', '--idle-timeout', '200',
-      '--drain-timeout', '300', '--workers', '2', '--metrics', '127.0.0.1:0', '--log-level', 'debug',
+      '--write-timeout', '400', '--drain-timeout', '300', '--workers', '2', '--metrics', '127.0.0.1:0', '--log-level', 'debug',
       '--jobs', '0', '--job-cost-us', '50',
     ]);
     expect(c.listen).toEqual([
@@ -89,7 +90,7 @@ describe('parseServerArgs', () => {
     ]);
     expect(c).toMatchObject({
       maxFrame: 65536, maxConnections: 10, maxConnRate: 5, maxConnPerIp: 2, firstDataTimeoutMs: 100,
-      idleTimeoutMs: 200, drainMs: 300, workers: 2, metrics: { host: '127.0.0.1', port: 0 }, logLevel: 'debug', jobCostUs: 50,
+      idleTimeoutMs: 200, writeTimeoutMs: 400, drainMs: 300, workers: 2, metrics: { host: '127.0.0.1', port: 0 }, logLevel: 'debug', jobCostUs: 50,
     });
   });
 
@@ -101,6 +102,8 @@ describe('parseServerArgs', () => {
     [['--mode', 'udp'], /--mode/],
     [['--workers', '0'], /--workers/],
     [['--idle-timeout', '-5'], /--idle-timeout/],
+    [['--write-timeout', '-5'], /--write-timeout/],
+    [['--write-timeout', '1.5'], /--write-timeout/],
     [['--tls-cert', 'a.pem'], /--tls-cert and --tls-key go together/],
     [['--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'], /ENOENT/],
     [['--mode', 'raw', '--max-frame', '1m'], /framed only/],
@@ -120,7 +123,7 @@ describe('parseServerArgs', () => {
     });
     expect(result).toEqual({ kind: 'exit', exitCode: 0 });
     for (const flag of ['--listen', '--mode', '--max-frame', '--max-connections', '--max-conn-rate', '--max-conn-per-ip',
-      '--first-data-timeout', '--idle-timeout', '--tls-cert', '--tls-key', '--workers', '--metrics', '--jobs', '--job-cost-us']) {
+      '--first-data-timeout', '--idle-timeout', '--write-timeout', '--tls-cert', '--tls-key', '--workers', '--metrics', '--jobs', '--job-cost-us']) {
       expect(text).toContain(flag);
     }
   });

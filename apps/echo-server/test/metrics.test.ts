@@ -28,6 +28,7 @@ describe('createPortMetricsRegistry', () => {
     expect(metricValue(text, 'iocp_connections_closed_total{reason="peer-closed"}')).toBe(6);
     expect(metricValue(text, 'iocp_connections_closed_total{reason="frame-too-long"}')).toBe(1);
     expect(metricValue(text, 'iocp_connections_closed_total{reason="idle-timeout"}')).toBe(0);
+    expect(metricValue(text, 'iocp_connections_closed_total{reason="write-timeout"}')).toBe(0);
     expect(metricValue(text, 'iocp_received_bytes_total')).toBe(1000);
     expect(metricValue(text, 'iocp_sent_bytes_total')).toBe(900);
     expect(metricValue(text, 'iocp_received_messages_total')).toBe(50);

@@ -11,6 +11,8 @@ export interface ServerConfig {
   readonly chunkSize: number;
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly drainMs: number;
+  /** Close a connection whose queued frames make no write progress for this long (the peer stopped reading); 0 = off. */
+  readonly writeTimeoutMs: number;
   /** Where to serve Prometheus metrics, if anywhere. */
   readonly metrics: HostPort | undefined;
   readonly logLevel: string;
@@ -44,6 +46,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     .addOption(new Option('--tls-cert <file>', 'PEM certificate file; turns TLS on, needs --tls-key'))
     .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
     .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued frames drain this long').argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1))).default(2000))
+    .addOption(new Option('--write-timeout <ms>', 'close a connection whose queued frames make no write progress for this long (the peer stopped reading); 0 = off').argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1))).default(0))
     .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics (prints "metrics HOST:PORT")').argParser(optionParser(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
   const outcome = parseCommandLine(program, argv);
@@ -59,6 +62,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     tlsCert?: string;
     tlsKey?: string;
     drainTimeout: number;
+    writeTimeout: number;
     metrics?: HostPort;
     logLevel: string;
   }>();
@@ -80,6 +84,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       chunkSize,
       tls: o.tlsCert && o.tlsKey ? readTlsKeyPair(o.tlsCert, o.tlsKey) : undefined,
       drainMs: o.drainTimeout,
+      writeTimeoutMs: o.writeTimeout,
       metrics: o.metrics,
       logLevel: o.logLevel,
     },

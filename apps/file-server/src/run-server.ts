@@ -1,5 +1,5 @@
 import { type MetricsServer, exitAfterFlush, runMain, startMetricsServer, textScrape } from '@iocp/cli-support';
-import { FileServer } from '@iocp/file-transfer';
+import { DEFAULT_PORT_OPTIONS, FileServer } from '@iocp/file-transfer';
 import { formatEndpoint } from '@iocp/transport';
 import pino from 'pino';
 import { parseServerArgs } from './cli.js';
@@ -27,6 +27,9 @@ async function main(): Promise<number | undefined> {
     maxFrameLength: c.maxFrame,
     chunkSize: c.chunkSize,
     logger: log,
+    ...(c.writeTimeoutMs > 0
+      ? { portOptions: { ...DEFAULT_PORT_OPTIONS, timeouts: { ...DEFAULT_PORT_OPTIONS.timeouts, writeStallMs: c.writeTimeoutMs } } }
+      : {}),
   });
   let metrics: MetricsServer | undefined;
   let stopping = false;

@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import * as fsp from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createHash } from 'node:crypto';
+import { connect, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killStarted, spawnNode as run, waitUntil } from '@iocp/cli-support/test-support';
-import { FileClient } from '@iocp/file-transfer';
+import { FileClient, type Message, MessageType, PROTOCOL_VERSION, encodeMessage } from '@iocp/file-transfer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -87,6 +88,7 @@ describe('file-server', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--listen <host:port> .*\(default:\s+127\.0\.0\.1:7000\)/s);
     expect(r.stdout).not.toContain('(default: [])');
+    expect(r.stdout).toMatch(/--write-timeout <ms> .*\(default:\s+0\)/s);
   });
 
   it('rejects bad flags with one coded line and exit 2', async () => {
@@ -98,6 +100,7 @@ describe('file-server', () => {
       [['--root', root, '--tls-cert', CERT], /--tls-cert and --tls-key go together/],
       [['--root', root, '--tls-cert', path.join(dir, 'nope.pem'), '--tls-key', KEY], /--tls-cert .*ENOENT/],
       [['--root', root, '--max-frame', '16k', '--chunk-size', '16k'], /--chunk-size/],
+      [['--root', root, '--write-timeout', '-1'], /--write-timeout/],
     ];
     for (const [args, re] of cases) {
       const r = await run(SERVER, args).done;
@@ -146,6 +149,37 @@ describe('file-server', () => {
     expect(text).toMatch(/^iocp_file_server_failures_total\{code="IOCP_ERR_FT_BAD_PATH"\} 1$/m);
     expect(text).toMatch(/^# TYPE iocp_file_server_connections gauge$/m);
     expect((await fetch(`http://${m[1]}/other`)).status).toBe(404);
+  });
+
+  it('--write-timeout closes a client that asks for a download and never reads it', async () => {
+    const big = await fsp.open(path.join(root, 'big.bin'), 'w');
+    await big.truncate(64 * 1024 * 1024); // sparse: far more than the kernel buffers hold
+    await big.close();
+    const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--write-timeout', '300']);
+    const [line] = await listening(s);
+    const port = Number(line!.slice(line!.lastIndexOf(':') + 1));
+    const sock = connect({ host: '127.0.0.1', port });
+    sock.on('error', () => {});
+    await once(sock, 'connect');
+    sock.pause(); // never reads
+    const framed = (m: Message): Buffer => {
+      const body = encodeMessage(m);
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(body.length);
+      return Buffer.concat([header, body]);
+    };
+    sock.write(framed({ type: MessageType.Hello, version: PROTOCOL_VERSION, token: Buffer.alloc(0) }));
+    const prefixHash = createHash('sha256').digest();
+    sock.write(framed({ type: MessageType.Get, id: 1, offset: 0, prefixHash, credit: 0xffff_ffff, name: 'big.bin' }));
+    await waitUntil(() => s.stderr().includes('"reason":"write-timeout"'), 10_000);
+    // What the kernels still held reaches us once we read, then the server's end of the stream.
+    const closed = new Promise((resolve) => sock.once('close', resolve)); // a reset is fine too
+    sock.resume();
+    await closed;
+    // Still serving others.
+    const c = await client(line!.slice('listening '.length));
+    expect((await c.list()).map((e) => e.name)).toEqual(['big.bin']);
+    await c.close();
   });
 
   it('enforces --max-file-size and keeps serving', async () => {

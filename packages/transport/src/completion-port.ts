@@ -59,7 +59,7 @@ function codecMaxFrame(codec: Codec): number {
  *  connect() ┴─► admission ─► handle ─┤      (in order; a returned promise holds the next
  *                                     │       event and pauses reading)
  *  send(handle) / conn.send ─► pooled turn buffer ─► one writev per connection per turn
- *  one watchdog timer ─► first-data / idle / heartbeat / handshake / close deadlines
+ *  one watchdog timer ─► first-data / idle / write-stall / heartbeat / handshake / close deadlines
  * ```
  */
 export class CompletionPort {
@@ -159,7 +159,9 @@ class Core implements PortCore, SessionHost {
   constructor(readonly opts: ResolvedPortOptions) {
     const rate = opts.maxConnectionsPerSecond;
     this.bucket = Number.isFinite(rate) ? new TokenBucket(rate, Math.max(1, rate)) : undefined;
-    const enabled = [opts.firstDataMs, opts.idleMs, opts.heartbeatIntervalMs, opts.handshakeMs, opts.closeMs].filter((v) => v > 0);
+    const enabled = [opts.firstDataMs, opts.idleMs, opts.writeStallMs, opts.heartbeatIntervalMs, opts.handshakeMs, opts.closeMs].filter(
+      (v) => v > 0,
+    );
     this.sweepMs = Core.periodFor(Math.min(...enabled));
   }
 
@@ -502,7 +504,7 @@ function onServerSecure(this: TLSSocket): void {
 
 function checkHandler(handler: unknown): void {
   if (handler === null || typeof handler !== 'object') throw new InvalidOptionError('handler must be an object of callbacks');
-  for (const k of ['onAccept', 'onOpen', 'onMessage', 'onMessageParts', 'onDrain', 'onEnd', 'onClose']) {
+  for (const k of ['onAccept', 'onOpen', 'onMessage', 'onMessageParts', 'onDrain', 'onEnd', 'onFrameError', 'onClose']) {
     const v = (handler as Record<string, unknown>)[k];
     if (v !== undefined && typeof v !== 'function') throw new InvalidOptionError(`handler.${k} must be a function`);
   }

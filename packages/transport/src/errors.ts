@@ -102,6 +102,13 @@ export class IdleTimeoutError extends TransportError {
   }
 }
 
+/** Queued outgoing bytes made no write progress within `timeouts.writeStallMs` (the peer stopped reading). */
+export class WriteTimeoutError extends TransportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IOCP_ERR_WRITE_TIMEOUT', message, options);
+  }
+}
+
 /** `timeouts.heartbeat.maxMissed` keepalives went unanswered. */
 export class HeartbeatTimeoutError extends TransportError {
   constructor(message: string, options?: { cause?: unknown }) {

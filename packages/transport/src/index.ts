@@ -23,6 +23,7 @@ export {
   SendQueueOverflowError,
   TlsError,
   TransportError,
+  WriteTimeoutError,
 } from './errors.js';
 export type {
   CloseReason,

@@ -15,10 +15,11 @@ import type { Codec, FrameParts } from '@iocp/framing';
  * | `reset` | `ECONNRESET`, `EPIPE` or another socket error from the peer side |
  * | `local` | the app called `conn.close()` or `conn.destroy()` |
  * | `idle-timeout` | no read and no write progress for `timeouts.idleMs` |
+ * | `write-timeout` | queued outgoing bytes made no write progress for `timeouts.writeStallMs` |
  * | `first-data-timeout` | the peer sent nothing for `timeouts.firstDataMs` after opening |
  * | `heartbeat-timeout` | `heartbeat.maxMissed` keepalives went unanswered |
- * | `frame-too-long` | the peer announced a frame longer than the codec allows |
- * | `frame-corrupt` | the peer sent bytes the codec cannot decode (or ended mid-frame) |
+ * | `frame-too-long` | the peer announced a frame longer than the codec allows (closed gracefully after `onFrameError`) |
+ * | `frame-corrupt` | the peer sent bytes the codec cannot decode, or ended mid-frame (closed gracefully after `onFrameError`) |
  * | `send-queue-overflow` | queued outgoing bytes would have passed `sendQueue.maxBytes` |
  * | `shutdown` | `port.close()` |
  * | `rejected` | admission control refused the peer (counted, no `onClose`) |
@@ -31,6 +32,7 @@ export type CloseReason =
   | 'reset'
   | 'local'
   | 'idle-timeout'
+  | 'write-timeout'
   | 'first-data-timeout'
   | 'heartbeat-timeout'
   | 'frame-too-long'
@@ -74,13 +76,39 @@ export interface HeartbeatOptions {
 export interface PortTimeouts {
   /** Close an accepted peer that sends nothing for this long after accept (slowloris). Default `0` = off. */
   firstDataMs?: number;
-  /** Close a connection with no read and no write progress for this long. Default `0` = off. */
+  /**
+   * Close a connection with no read and no write progress for this long (`idle-timeout`).
+   * Default `0` = off. Write progress means bytes leaving the send queue for the kernel, not
+   * bytes being queued.
+   *
+   * Waiting on the app is not idleness: while a handler promise is pending or the app called
+   * `conn.pause()`, the clock stands still — as long as the connection is `writable`. When it is
+   * not (its send queue is above the high watermark), the app is waiting on the PEER to read
+   * what it was sent — e.g. an echo that pauses until `onDrain`, or a handler awaiting drain —
+   * and the clock runs: a peer that neither reads nor sends for `idleMs` is closed.
+   */
   idleMs?: number;
+  /**
+   * Close a connection whose queued outgoing bytes make no write progress for this long
+   * (`write-timeout`, `IOCP_ERR_WRITE_TIMEOUT`; what was queued is discarded): the peer stopped
+   * reading. Default `0` = off. As in Netty's `WriteTimeoutHandler`/`IdleStateHandler`, progress
+   * is bytes leaving the send queue for the kernel; queuing more is not progress. The clock
+   * starts when bytes are queued, restarts on every progress and stops when the queue is empty;
+   * it runs whatever the app does (paused, handler pending). On plain TCP the kernel taking part
+   * of a long write counts; on TLS only a finished write does. The kernel takes more in steps
+   * (Linux: once about a third of the socket's send buffer, up to a few MiB, is free again), so
+   * choose a value well above the time a slow but live peer needs to read that much — seconds.
+   */
+  writeStallMs?: number;
   /** Send `codec.keepalive` after `intervalMs` of read silence; close after `maxMissed` unanswered. Default off. Codecs without a keepalive (raw) skip the ping but still time out. */
   heartbeat?: HeartbeatOptions | undefined;
   /** Longest a TLS handshake may take on an accepted connection before `tls-error`. Default `10_000`. */
   handshakeMs?: number;
-  /** After `conn.close()`, longest to wait for the peer to finish before the socket is dropped. Default `5_000`. */
+  /**
+   * After `conn.close()`, longest to wait for the peer to finish before the socket is dropped.
+   * After a bad frame, longest from the error (a pending `onFrameError` included) until the
+   * socket is dropped. Default `5_000`.
+   */
   closeMs?: number;
 }
 
@@ -170,8 +198,8 @@ export interface PeerInfo {
  * What the app does with connections. All callbacks are optional.
  *
  * Ordering rule: for ONE connection the callbacks never overlap and run in event order
- * (`onOpen`, then `onMessage`s and `onDrain`s, `onEnd` when the peer stops sending, then exactly
- * one `onClose`). When a callback
+ * (`onOpen`, then `onMessage`s and `onDrain`s, `onEnd` when the peer stops sending — or
+ * `onFrameError` when it sent bytes the codec refused — then exactly one `onClose`). When a callback
  * returns a promise, later events of that connection wait until it settles, and reading from
  * that socket pauses meanwhile. Different connections run independently.
  *
@@ -203,6 +231,20 @@ export interface Handler<Owner = unknown> {
    * flight (worker jobs) have been sent; `conn.send` keeps working meanwhile.
    */
   onEnd?(conn: Connection<Owner>): void | Promise<void>;
+  /**
+   * The peer sent bytes the codec refuses (`error.code`: `IOCP_ERR_FRAME_TOO_LONG`,
+   * `IOCP_ERR_FRAME_CORRUPT`, `IOCP_ERR_FRAME_TRUNCATED` when it ended mid-frame, ...). Called in
+   * order: after every frame before the error was delivered and its callback settled. The
+   * connection is still open — `conn.send`/`sendRaw` work — so a protocol can answer
+   * (`-ERR Protocol error`, a 400) before it closes. Then, whether or not this callback exists,
+   * the connection closes gracefully: queued sends (replies to the earlier frames, the answer)
+   * are flushed, the socket is ended, and `onClose` gets `frame-too-long` / `frame-corrupt` with
+   * the framing error. Nothing after the bad frame is decoded, even when the codec could skip it.
+   * A returned promise holds the close until it settles; the whole close, from the error to the
+   * socket being dropped, is bounded by `timeouts.closeMs`. If it throws or rejects, the
+   * connection is dropped with `handler-error`.
+   */
+  onFrameError?(conn: Connection<Owner>, error: Error): void | Promise<void>;
   /**
    * Called once for every connection the port created, including a client attempt that never
    * opened (`connect-failed`). `error` carries the coded cause when there is one.

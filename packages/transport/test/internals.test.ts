@@ -100,8 +100,10 @@ describe('options', () => {
       maxBytes: 4 * 1024 * 1024,
       firstDataMs: 0,
       idleMs: 0,
+      writeStallMs: 0,
       heartbeatIntervalMs: 0,
     });
+    expect(resolvePortOptions({ timeouts: { writeStallMs: 30_000 } }).writeStallMs).toBe(30_000);
     expect(resolveConnectOptions({ host: 'h', port: 1, codec: lengthPrefixed() })).toEqual({ connectTimeoutMs: 10_000, reconnect: false });
   });
 
@@ -111,6 +113,9 @@ describe('options', () => {
     [{ limits: { deny: ['127.0.0.1'] } }],
     [{ timeouts: { heartbeat: { intervalMs: 100 } } }],
     [{ timeouts: { firstDataMs: 1.5 } }],
+    [{ timeouts: { writeStallMs: -1 } }],
+    [{ timeouts: { writeStallMs: 2.5 } }],
+    [{ timeouts: { writeTimeoutMs: 100 } }],
     [{ sendQueue: { maxBytes: 0 } }],
     [{ copyThreshold: Number.NaN }],
     [{ timeout: { idleMs: 5 } }],

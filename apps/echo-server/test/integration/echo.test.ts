@@ -30,6 +30,16 @@ describe('echo-server echo paths: raw mode, bad frames, slow readers', () => {
     expect((await framedEcho(good, Buffer.from('after'))).toString()).toBe('after');
   });
 
+  it('a good frame and an oversized header in one write: the good frame is echoed before the close', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0', '--max-frame', '1k']);
+    const s = await socketTo(server.listening[0]!);
+    const closed = untilClosed(s);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(1025);
+    s.write(Buffer.concat([frame(Buffer.from('last words')), header]));
+    expect((await closed).equals(frame(Buffer.from('last words')))).toBe(true);
+  });
+
   it('echoes a max-size frame: the send-queue cap is never below --max-frame', async () => {
     const server = await startServer(['--listen', '127.0.0.1:0', '--max-frame', '6m']);
     const s = await socketTo(server.listening[0]!);

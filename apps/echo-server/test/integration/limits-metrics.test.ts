@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_FRAME } from '../../src/cli.js';
+import { sendQueueCap } from '../../src/server.js';
 import { CLIENT_BIN, run, startServer } from '../support/processes.js';
 import { cleanup, refusedBy, socketTo } from '../support/sockets.js';
-import { eventually, framedEcho, metricValue, scrape, untilClosed } from '../support/wire.js';
+import { eventually, frame, framedEcho, metricValue, scrape, untilClosed } from '../support/wire.js';
 
 afterEach(cleanup);
 
@@ -70,6 +72,48 @@ describe('echo-server admission limits, timeouts and /metrics', () => {
     await eventually(async () =>
       metricValue(await scrape(server.metrics!), 'iocp_connections_closed_total{reason="idle-timeout"}') === 1 ? true : undefined,
     );
+  });
+
+  it('--write-timeout closes a peer that sends but never reads; another peer keeps echoing', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0', '--write-timeout', '300', '--metrics', '127.0.0.1:0']);
+    const other = await socketTo(server.listening[0]!);
+    const stalled = await socketTo(server.listening[0]!);
+    stalled.pause(); // never reads
+    let closed = false;
+    stalled.once('close', () => {
+      closed = true;
+    });
+    const cap = 256 * 1024 * 1024;
+    const payload = frame(Buffer.alloc(64 * 1024 - 4, 0x61));
+    let written = 0;
+    const writer = (async () => {
+      while (!closed && written < cap) {
+        written += payload.length;
+        if (!stalled.write(payload)) {
+          await new Promise<void>((resolve) => {
+            const go = (): void => {
+              stalled.off('drain', go);
+              stalled.off('close', go);
+              resolve();
+            };
+            stalled.on('drain', go);
+            stalled.on('close', go);
+          });
+        }
+      }
+    })();
+    expect((await framedEcho(other, Buffer.from('meanwhile'))).toString()).toBe('meanwhile');
+    await writer;
+    expect(closed).toBe(true);
+    expect(written).toBeLessThan(cap);
+    const text = await eventually(async () => {
+      const t = await scrape(server.metrics!);
+      return metricValue(t, 'iocp_connections_closed_total{reason="write-timeout"}') === 1 ? t : undefined;
+    });
+    expect(metricValue(text, 'iocp_connection_send_queue_peak_bytes')).toBeLessThanOrEqual(
+      sendQueueCap({ mode: 'framed', maxFrame: DEFAULT_MAX_FRAME }),
+    );
+    expect((await framedEcho(other, Buffer.from('after'))).toString()).toBe('after');
   });
 
   it('--first-data-timeout closes a silent peer', async () => {

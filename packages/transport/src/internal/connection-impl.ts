@@ -11,6 +11,7 @@ import {
   IdleTimeoutError,
   SendQueueOverflowError,
   TlsError,
+  WriteTimeoutError,
 } from '../errors.js';
 import type { CloseReason, Connection, Handler } from '../types.js';
 import { formatEndpoint } from '../endpoint.js';
@@ -31,6 +32,7 @@ const EV_MESSAGE = 1;
 const EV_DRAIN = 2;
 const EV_END = 3;
 const EV_PARTS = 4;
+const EV_FRAME_ERROR = 5;
 
 /** Bits of `activity`, collected between watchdog sweeps (no clock read per event). */
 const READ = 1;
@@ -65,6 +67,17 @@ function onSocketClose(this: OwnedSocket): void {
  */
 export function nowMs(): number {
   return Math.floor(performance.now());
+}
+
+/**
+ * Bytes of started writes that the socket's libuv handle has not handed to the kernel yet, or -1
+ * when unknown. It shrinks as the kernel takes them, within one long write; node:net's own
+ * `socket.setTimeout` reads the same value to tell a slow write from a stuck one. TLS sockets
+ * do not keep it current (it never shrinks there), so only finished writes count for them.
+ */
+function kernelBacklog(socket: Socket): number {
+  const q = (socket as { _handle?: { writeQueueSize?: unknown } | null })._handle?.writeQueueSize;
+  return typeof q === 'number' ? q : -1;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -118,6 +131,9 @@ export class ConnectionImpl implements Connection, SendOwner {
   private socketPaused = false;
   private readEnded = false;
   private shutdownRequested = false;
+  /** The framing error that ends this connection, once the frames before it are delivered. */
+  private frameError: Error | undefined = undefined;
+  private frameErrorDelivered = false;
   private settledCb: (() => void) | undefined = undefined;
   private rejectedCb: ((e: unknown) => void) | undefined = undefined;
 
@@ -131,8 +147,14 @@ export class ConnectionImpl implements Connection, SendOwner {
   private lastRead: number;
   private lastActivity: number;
   private lastPing = 0;
+  /** Sweep time since which queued bytes made no write progress; -1 while nothing is queued. */
+  private writeWaitSince = -1;
+  /** Bytes the socket's handle had not handed to the kernel at the last sweep; -1 = unknown. */
+  private lastBacklog = -1;
   private missed = 0;
   private closingSince = 0;
+  /** When the framing error was seen: the graceful close after it must end by `closeMs` from here. */
+  private frameErrorSince = 0;
 
   constructor(
     private readonly core: PortCore,
@@ -291,7 +313,8 @@ export class ConnectionImpl implements Connection, SendOwner {
     this.core.bytesIn += chunk.length;
     this.activity |= READ;
     this.gotData = true;
-    if (this.state !== OPEN) return;
+    // After a framing error nothing more is decoded: the bytes are discarded.
+    if (this.state !== OPEN || this.frameError !== undefined) return;
     try {
       this.reader ??= createFrameSource(this.codec, this.handler.onMessageParts !== undefined);
       this.reader.push(chunk);
@@ -385,6 +408,18 @@ export class ConnectionImpl implements Connection, SendOwner {
           this.invoke(EV_OPEN, undefined);
           continue;
         }
+        if (this.frameError !== undefined) {
+          // Every frame before the error has been delivered and its callback settled (the
+          // reader only runs when nothing is pending): now the error, then the close below.
+          if (this.state === OPEN && !this.frameErrorDelivered) {
+            this.frameErrorDelivered = true;
+            if (this.handler.onFrameError !== undefined) {
+              this.invoke(EV_FRAME_ERROR, undefined);
+              continue;
+            }
+          }
+          break;
+        }
         if (this.pendingDrain && this.state === OPEN) {
           this.pendingDrain = false;
           this.invoke(EV_DRAIN, undefined);
@@ -416,6 +451,12 @@ export class ConnectionImpl implements Connection, SendOwner {
       return;
     }
     if (this.state === OPEN) {
+      if (this.frameError !== undefined) {
+        // Flush what the app queued (replies to the frames before the error, its answer to
+        // the error), then end.
+        this.beginClose(this.reason!, this.frameError);
+        return;
+      }
       if (this.shutdownRequested) {
         this.beginClose('shutdown', undefined);
         return;
@@ -450,6 +491,7 @@ export class ConnectionImpl implements Connection, SendOwner {
       else if (kind === EV_PARTS) result = h.onMessageParts!(this, frame as FrameParts);
       else if (kind === EV_OPEN) result = h.onOpen?.(this);
       else if (kind === EV_DRAIN) result = h.onDrain?.(this);
+      else if (kind === EV_FRAME_ERROR) result = h.onFrameError?.(this, this.frameError!);
       else result = h.onEnd?.(this);
     } catch (e) {
       this.handlerFailed(e);
@@ -484,18 +526,35 @@ export class ConnectionImpl implements Connection, SendOwner {
 
   private handlerFailed(cause: unknown): void {
     const msg = cause instanceof Error ? cause.message : String(cause);
+    // A failing onFrameError is a handler error too, not the framing error it was answering.
+    if (this.state === OPEN && this.frameError !== undefined && this.error === this.frameError) this.reason = undefined;
     this.abort('handler-error', new HandlerError(`handler failed on ${this.describePeer()}: ${msg}`, { cause }));
   }
 
+  /**
+   * The codec refused the input. Frames before the error were delivered (in order); what the
+   * app queued for them still goes out: `onFrameError` (through the ordered dispatch), then a
+   * graceful close with the framing reason. The reader is dropped even when it could skip the
+   * frame (FrameTooLongError with a known length): a peer that sent one is not trusted further.
+   */
   private frameFailed(cause: unknown): void {
     this.reader = null;
-    this.abort(frameErrorReason(cause), cause instanceof Error ? cause : new Error(String(cause)));
+    if (this.state !== OPEN || this.frameError !== undefined) return;
+    const error = cause instanceof Error ? cause : new Error(String(cause));
+    this.frameError = error;
+    this.frameErrorSince = nowMs();
+    // The reason is known from now on (a reset or a deadline meanwhile keeps it).
+    this.reason = frameErrorReason(cause);
+    this.error = error;
+    this.updateFlow();
+    this.run();
   }
 
   /** Whether the socket should be reading right now. */
   private updateFlow(): void {
     const want =
-      this.state === CLOSING || (this.state === OPEN && !this.busy && !this.appPaused && !this.shutdownRequested);
+      this.state === CLOSING ||
+      (this.state === OPEN && !this.busy && !this.appPaused && !this.shutdownRequested && this.frameError === undefined);
     if (want) {
       if (this.socketPaused) {
         this.socketPaused = false;
@@ -510,9 +569,15 @@ export class ConnectionImpl implements Connection, SendOwner {
   private beginClose(reason: CloseReason, error: Error | undefined): void {
     if (this.state !== OPEN) return;
     this.state = CLOSING;
-    this.reason = reason;
-    this.error = error;
-    this.closingSince = nowMs();
+    if (this.frameError === undefined) {
+      this.reason = reason;
+      this.error = error;
+      this.closingSince = nowMs();
+    } else {
+      // After a bad frame the reason stays the framing error's (also for a conn.close() from
+      // onFrameError), and the whole close is bounded by closeMs from the error.
+      this.closingSince = this.frameErrorSince;
+    }
     if (this.out?.dirty === true) this.out.flush();
     this.socket.end();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close.
@@ -523,7 +588,19 @@ export class ConnectionImpl implements Connection, SendOwner {
 
   /** One watchdog sweep: fold in activity seen since the last sweep, then enforce deadlines. */
   tick(now: number): void {
-    const a = this.activity;
+    let a = this.activity;
+    const out = this.out;
+    if (out === null || out.queued === 0) {
+      this.writeWaitSince = -1;
+      this.lastBacklog = -1;
+    } else {
+      // A long write to a slow reader finishes late, but the kernel taking part of it is progress.
+      const backlog = kernelBacklog(this.socket);
+      if (backlog >= 0 && backlog < this.lastBacklog) a |= WROTE;
+      this.lastBacklog = backlog;
+      // Write-stall clock: from the first sweep that sees bytes queued, restarted by progress.
+      if ((a & WROTE) !== 0 || this.writeWaitSince < 0) this.writeWaitSince = now;
+    }
     if (a !== 0) {
       this.activity = 0;
       if ((a & READ) !== 0) {
@@ -548,20 +625,38 @@ export class ConnectionImpl implements Connection, SendOwner {
       default:
         return;
     }
+    if (this.frameError !== undefined) {
+      // onFrameError still pending: the close it holds is bounded by closeMs.
+      if (now - this.frameErrorSince >= o.closeMs) this.abort(this.reason!, this.frameError);
+      return;
+    }
+    if (o.writeStallMs > 0 && this.writeWaitSince >= 0 && now - this.writeWaitSince >= o.writeStallMs) {
+      // Whatever the app is doing: the peer does not take what was sent.
+      this.abort(
+        'write-timeout',
+        new WriteTimeoutError(`${this.describePeer()}: no write progress for ${o.writeStallMs} ms (${this.queuedBytes} bytes queued)`),
+      );
+      return;
+    }
     if (this.busy || this.appPaused) {
-      // Waiting on the app is not idleness, and a paused socket cannot see a heartbeat answer.
+      // Reading is stopped: read silence says nothing about the peer, and a paused socket cannot
+      // see a heartbeat answer.
       this.lastRead = now;
-      this.lastActivity = now;
+      if (this.out === null || !this.out.aboveHigh) {
+        // Waiting on the app is not idleness.
+        this.lastActivity = now;
+        return;
+      }
+      // Not writable: the app is waiting on the PEER to read what it was sent (the echo pattern,
+      // or a handler awaiting drain). That is the peer's silence, so idleness still counts.
+      this.checkIdle(now);
       return;
     }
     if (o.firstDataMs > 0 && this.side === 'server' && !this.gotData && now - this.openedAt >= o.firstDataMs) {
       this.abort('first-data-timeout', new FirstDataTimeoutError(`${this.describePeer()} sent nothing within ${o.firstDataMs} ms`));
       return;
     }
-    if (o.idleMs > 0 && now - this.lastActivity >= o.idleMs) {
-      this.abort('idle-timeout', new IdleTimeoutError(`${this.describePeer()} idle for ${o.idleMs} ms`));
-      return;
-    }
+    if (this.checkIdle(now)) return;
     if (o.heartbeatIntervalMs > 0 && now - Math.max(this.lastRead, this.lastPing) >= o.heartbeatIntervalMs) {
       if (this.missed >= o.heartbeatMaxMissed) {
         this.abort(
@@ -574,6 +669,16 @@ export class ConnectionImpl implements Connection, SendOwner {
       this.lastPing = now;
       if (this.keepalive !== undefined) this.sendRaw(this.keepalive);
     }
+  }
+
+  /** Close with `idle-timeout` when neither read nor write progress was seen for `idleMs`. */
+  private checkIdle(now: number): boolean {
+    const idleMs = this.core.opts.idleMs;
+    if (idleMs > 0 && now - this.lastActivity >= idleMs) {
+      this.abort('idle-timeout', new IdleTimeoutError(`${this.describePeer()} idle for ${idleMs} ms`));
+      return true;
+    }
+    return false;
   }
 
   private connectingTimedOut(): void {

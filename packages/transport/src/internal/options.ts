@@ -11,6 +11,7 @@ export interface ResolvedPortOptions {
   deny: BlockList | undefined;
   firstDataMs: number;
   idleMs: number;
+  writeStallMs: number;
   heartbeatIntervalMs: number;
   heartbeatMaxMissed: number;
   handshakeMs: number;
@@ -63,6 +64,7 @@ export function resolvePortOptions(options: PortOptions | undefined): ResolvedPo
   const timeouts = objectOrUndefined('timeouts', o.timeouts, [
     'firstDataMs',
     'idleMs',
+    'writeStallMs',
     'heartbeat',
     'handshakeMs',
     'closeMs',
@@ -94,6 +96,7 @@ export function resolvePortOptions(options: PortOptions | undefined): ResolvedPo
     deny: blockList('limits.deny', limits.deny),
     firstDataMs: num('timeouts.firstDataMs', timeouts.firstDataMs, 0, 0),
     idleMs: num('timeouts.idleMs', timeouts.idleMs, 0, 0),
+    writeStallMs: num('timeouts.writeStallMs', timeouts.writeStallMs, 0, 0),
     heartbeatIntervalMs,
     heartbeatMaxMissed,
     handshakeMs: num('timeouts.handshakeMs', timeouts.handshakeMs, 10_000, 1),
