@@ -25,6 +25,10 @@ export interface ServerConfig {
   readonly idleTimeoutMs: number;
   /** Close a connection whose queued replies make no write progress for this long (the peer stopped reading); 0 = off. */
   readonly writeTimeoutMs: number;
+  /** Send a keepalive (framed mode: an empty frame) after this much read silence; 0 = off. */
+  readonly heartbeatMs: number;
+  /** Close after this many keepalives in a row went unanswered. */
+  readonly heartbeatMisses: number;
   /** How long shutdown lets queued replies drain before ending sockets. */
   readonly drainMs: number;
   /** PEM certificate and key (contents), when TLS is on. */
@@ -80,6 +84,8 @@ function buildProgram(write: (text: string) => void): Command {
     .addOption(new Option('--first-data-timeout <ms>', 'close a peer that sends nothing for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
     .addOption(new Option('--idle-timeout <ms>', 'close a connection without read or write progress for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
     .addOption(new Option('--write-timeout <ms>', 'close a connection whose queued replies make no write progress for this long (the peer stopped reading); 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
+    .addOption(new Option('--heartbeat <ms>', 'after this much read silence send a keepalive (framed: an empty frame; raw: none), close after --heartbeat-misses unanswered; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
+    .addOption(new Option('--heartbeat-misses <n>', 'unanswered keepalives in a row before closing (heartbeat-timeout)').argParser(optionParser((t) => parseInteger(t, 1, 1000))).default(2))
     .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued replies drain this long').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(DEFAULT_DRAIN_MS))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain) file; turns TLS on, needs --tls-key'))
     .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
@@ -124,6 +130,8 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       firstDataTimeoutMs: o.firstDataTimeout as number,
       idleTimeoutMs: o.idleTimeout as number,
       writeTimeoutMs: o.writeTimeout as number,
+      heartbeatMs: o.heartbeat as number,
+      heartbeatMisses: o.heartbeatMisses as number,
       drainMs: o.drainTimeout as number,
       tls:
         o.tlsCert === undefined

@@ -42,7 +42,12 @@ export async function startEchoServer(config: ServerConfig, log: Logger): Promis
       maxConnectionsPerSecond: config.maxConnRate ?? Number.POSITIVE_INFINITY,
       maxConnectionsPerIp: config.maxConnPerIp ?? Number.POSITIVE_INFINITY,
     },
-    timeouts: { firstDataMs: config.firstDataTimeoutMs, idleMs: config.idleTimeoutMs, writeStallMs: config.writeTimeoutMs },
+    timeouts: {
+      firstDataMs: config.firstDataTimeoutMs,
+      idleMs: config.idleTimeoutMs,
+      writeStallMs: config.writeTimeoutMs,
+      ...(config.heartbeatMs > 0 ? { heartbeat: { intervalMs: config.heartbeatMs, maxMissed: config.heartbeatMisses } } : {}),
+    },
     sendQueue: { maxBytes: sendQueueCap(config) },
   });
   const codec = config.mode === 'framed' ? lengthPrefixed({ maxFrameLength: config.maxFrame }) : raw();

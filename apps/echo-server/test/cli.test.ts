@@ -70,6 +70,8 @@ describe('parseServerArgs', () => {
     expect(c.firstDataTimeoutMs).toBe(0);
     expect(c.idleTimeoutMs).toBe(0);
     expect(c.writeTimeoutMs).toBe(0);
+    expect(c.heartbeatMs).toBe(0);
+    expect(c.heartbeatMisses).toBe(2);
     expect(c.workers).toBe(1);
     expect(c.metrics).toBeUndefined();
     expect(c.tls).toBeUndefined();
@@ -81,7 +83,7 @@ describe('parseServerArgs', () => {
     const c = parse([
       '--listen', '127.0.0.1:0', '--listen', '[::1]:0', '--max-frame', '64k', '--max-connections', '10',
       '--max-conn-rate', '5', '--max-conn-per-ip', '2', '--first-data-timeout', '100', '--idle-timeout', '200',
-      '--write-timeout', '400', '--drain-timeout', '300', '--workers', '2', '--metrics', '127.0.0.1:0', '--log-level', 'debug',
+      '--write-timeout', '400', '--heartbeat', '1000', '--heartbeat-misses', '3', '--drain-timeout', '300', '--workers', '2', '--metrics', '127.0.0.1:0', '--log-level', 'debug',
       '--jobs', '0', '--job-cost-us', '50',
     ]);
     expect(c.listen).toEqual([
@@ -90,7 +92,7 @@ describe('parseServerArgs', () => {
     ]);
     expect(c).toMatchObject({
       maxFrame: 65536, maxConnections: 10, maxConnRate: 5, maxConnPerIp: 2, firstDataTimeoutMs: 100,
-      idleTimeoutMs: 200, writeTimeoutMs: 400, drainMs: 300, workers: 2, metrics: { host: '127.0.0.1', port: 0 }, logLevel: 'debug', jobCostUs: 50,
+      idleTimeoutMs: 200, writeTimeoutMs: 400, heartbeatMs: 1000, heartbeatMisses: 3, drainMs: 300, workers: 2, metrics: { host: '127.0.0.1', port: 0 }, logLevel: 'debug', jobCostUs: 50,
     });
   });
 
@@ -104,6 +106,8 @@ describe('parseServerArgs', () => {
     [['--idle-timeout', '-5'], /--idle-timeout/],
     [['--write-timeout', '-5'], /--write-timeout/],
     [['--write-timeout', '1.5'], /--write-timeout/],
+    [['--heartbeat', '-1'], /--heartbeat/],
+    [['--heartbeat-misses', '0'], /--heartbeat-misses/],
     [['--tls-cert', 'a.pem'], /--tls-cert and --tls-key go together/],
     [['--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'], /ENOENT/],
     [['--mode', 'raw', '--max-frame', '1m'], /framed only/],
@@ -123,7 +127,7 @@ describe('parseServerArgs', () => {
     });
     expect(result).toEqual({ kind: 'exit', exitCode: 0 });
     for (const flag of ['--listen', '--mode', '--max-frame', '--max-connections', '--max-conn-rate', '--max-conn-per-ip',
-      '--first-data-timeout', '--idle-timeout', '--write-timeout', '--tls-cert', '--tls-key', '--workers', '--metrics', '--jobs', '--job-cost-us']) {
+      '--first-data-timeout', '--idle-timeout', '--write-timeout', '--heartbeat', '--heartbeat-misses', '--tls-cert', '--tls-key', '--workers', '--metrics', '--jobs', '--job-cost-us']) {
       expect(text).toContain(flag);
     }
   });

@@ -116,6 +116,23 @@ describe('echo-server admission limits, timeouts and /metrics', () => {
     expect((await framedEcho(other, Buffer.from('after'))).toString()).toBe('after');
   });
 
+  it('--heartbeat sends empty frames on read silence and closes a peer that answers none of them', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0', '--heartbeat', '150', '--heartbeat-misses', '2', '--metrics', '127.0.0.1:0']);
+    const mute = await socketTo(server.listening[0]!);
+    let got = Buffer.alloc(0);
+    mute.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]); // reads, never answers
+    });
+    await untilClosed(mute);
+    expect(got.length).toBeGreaterThanOrEqual(8);
+    expect(got.equals(Buffer.alloc(got.length))).toBe(true); // only 00 00 00 00 keepalives
+    const text = await eventually(async () => {
+      const t = await scrape(server.metrics!);
+      return metricValue(t, 'iocp_connections_closed_total{reason="heartbeat-timeout"}') === 1 ? t : undefined;
+    });
+    expect(text).toBeDefined();
+  });
+
   it('--first-data-timeout closes a silent peer', async () => {
     const server = await startServer(['--listen', '127.0.0.1:0', '--first-data-timeout', '200', '--metrics', '127.0.0.1:0']);
     const silent = await socketTo(server.listening[0]!);
