@@ -66,7 +66,7 @@ function buildProgram(out: (text: string) => void): Command {
     .option('--rate <per-second>', 'timed: messages per second per connection', decimal(0, 1e6, true))
     .option('--interval <ms>', 'timed: one message every MS per connection', decimal(0, 3_600_000, true))
     .option('--short', 'short connections: connect, exchange --per-conn messages, close, repeat', false)
-    .option('--per-conn <k>', 'messages per short connection', integer(1, 1_000_000_000))
+    .option('--per-conn <k>', 'messages per short connection; long connections: send K, then stay idle until the end', integer(1, 1_000_000_000))
     .option('--size <bytes>', 'payload size B or MIN-MAX (k/m suffix allowed)', sizeRange, [64, 64] as [number, number])
     .option('--duration <seconds>', `measured run time (default ${DEFAULT_DURATION_S} unless --messages)`, decimal(0, MAX_MS / 1000, true))
     .option('--messages <n>', 'stop after this many messages in total', integer(1, Number.MAX_SAFE_INTEGER))
@@ -126,9 +126,13 @@ export function parseStressArgs(argv: readonly string[], out: (text: string) => 
   if (f.rate !== undefined && f.interval !== undefined) throw new UsageError('use either --rate or --interval, not both');
   if (timed && given('depth')) throw new UsageError('--depth (dense) and --rate/--interval (timed) exclude each other');
   if (f.short && timed) throw new UsageError('--short takes --depth, not --rate/--interval');
-  if (f.perConn !== undefined && !f.short) throw new UsageError('--per-conn needs --short');
+  if (f.perConn !== undefined && timed) throw new UsageError('--per-conn applies to --depth (dense) or --short, not --rate/--interval');
   if (f.short && f.depth === 0) throw new UsageError('--short needs --depth >= 1');
   const pattern: LoadPattern = f.short ? 'short' : timed ? 'timed' : 'dense';
+  if (pattern === 'dense' && f.perConn !== undefined) {
+    if (f.depth === 0) throw new UsageError('--per-conn needs --depth >= 1 (--depth 0 sends nothing)');
+    if (f.messages !== undefined) throw new UsageError('--per-conn on long connections holds them until --duration: use it or --messages, not both');
+  }
   const ratePerSec = f.rate ?? (f.interval !== undefined ? 1000 / f.interval : 0);
 
   if (f.messages !== undefined && pattern === 'dense' && f.depth === 0) {
@@ -150,7 +154,7 @@ export function parseStressArgs(argv: readonly string[], out: (text: string) => 
       rampPerSec: f.ramp,
       depth: pattern === 'timed' ? 0 : f.depth,
       ratePerSec,
-      perConn: f.perConn ?? 1,
+      perConn: f.perConn ?? (pattern === 'short' ? 1 : 0),
       sizeMin: f.size[0],
       sizeMax: f.size[1],
       durationMs,

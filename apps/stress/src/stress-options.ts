@@ -29,7 +29,11 @@ export interface StressOptions {
   readonly depth: number;
   /** Messages per second per connection (timed). */
   readonly ratePerSec: number;
-  /** Messages per short connection. Default 1. */
+  /**
+   * Messages per connection: short connections exchange this many, then close (default 1);
+   * long dense connections send this many, then stay open and idle until the run ends
+   * (0 = no limit, the default).
+   */
   readonly perConn: number;
   /** Smallest payload in bytes. Default 64. */
   readonly sizeMin: number;

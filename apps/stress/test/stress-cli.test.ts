@@ -140,6 +140,32 @@ describe('stress: load patterns and bounds', () => {
     expect(server.connections).toBe(50);
   });
 
+  it('--per-conn on long connections: each sends K messages, then stays open and idle until the end', async () => {
+    const received: number[] = [];
+    server = await startServer((socket, index) => {
+      received[index] = 0;
+      socket.on('data', (chunk: Buffer) => {
+        received[index]! += chunk.length;
+        socket.write(chunk);
+      });
+    });
+    const { code, summary } = await runJson(['--target', server.target, '--connections', '30', '--depth', '2', '--per-conn', '3', '--after-open', '--duration', '0.6']);
+    expect(code).toBe(0);
+    expect(summary.config.perConn).toBe(3);
+    expect(summary.connections).toMatchObject({ requested: 30, opened: 30, failed: 0, closedEarly: 0 });
+    expect(summary.messages.total).toBe(90);
+    expect(summary.errors.total).toBe(0);
+    // Every connection sent exactly 3 frames of 68 bytes and nothing after them.
+    expect(received).toEqual(Array(30).fill(3 * 68));
+    expect(summary.connections.doneMs).toBeGreaterThanOrEqual(summary.connections.openMs!);
+    // The connections stayed open (idle) for the whole duration after the last echo.
+    expect(summary.elapsedSec).toBeGreaterThanOrEqual(0.55);
+    // Without --per-conn there is no "all idle" moment.
+    const plain = await runJson(['--target', server.target, '--duration', '0.2']);
+    expect(plain.summary.connections.doneMs).toBeNull();
+    expect(plain.summary.config.perConn).toBe(0);
+  });
+
   it('--ramp paces the opening and --after-open starts the clock once all are open', async () => {
     server = await startServer(echo);
     const { code, summary } = await runJson(['--target', server.target, '--connections', '20', '--ramp', '20', '--after-open', '--depth', '2', '--duration', '0.5']);
@@ -299,7 +325,9 @@ describe('stress: bad flags', () => {
     ['port 0', ['--target', '127.0.0.1:0']],
     ['depth with rate', ['--target', '127.0.0.1:9', '--depth', '2', '--rate', '5']],
     ['rate with interval', ['--target', '127.0.0.1:9', '--rate', '5', '--interval', '5']],
-    ['per-conn without short', ['--target', '127.0.0.1:9', '--per-conn', '2']],
+    ['per-conn with rate', ['--target', '127.0.0.1:9', '--per-conn', '2', '--rate', '5']],
+    ['per-conn with depth 0', ['--target', '127.0.0.1:9', '--per-conn', '2', '--depth', '0']],
+    ['per-conn with messages', ['--target', '127.0.0.1:9', '--per-conn', '2', '--messages', '10']],
     ['extra argument', ['--target', '127.0.0.1:9', 'extra']],
   ];
   it.each(cases)('%s exits 2 with one line on stderr', async (_name, args) => {

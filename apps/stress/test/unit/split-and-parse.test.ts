@@ -30,6 +30,9 @@ describe('parseStressArgs', () => {
     expect(o).toMatchObject({ pattern: 'dense', mode: 'framed', connections: 1, depth: 1, sizeMin: 64, sizeMax: 64, durationMs: 10_000, maxErrors: 0 });
     expect(options(['--target', '127.0.0.1:7', '--interval', '250'])).toMatchObject({ pattern: 'timed', ratePerSec: 4 });
     expect(options(['--target', '127.0.0.1:7', '--short', '--per-conn', '5'])).toMatchObject({ pattern: 'short', perConn: 5 });
+    expect(options(['--target', '127.0.0.1:7', '--short'])).toMatchObject({ perConn: 1 });
+    expect(options(['--target', '127.0.0.1:7'])).toMatchObject({ perConn: 0 });
+    expect(options(['--target', '127.0.0.1:7', '--per-conn', '1'])).toMatchObject({ pattern: 'dense', perConn: 1, depth: 1 });
     expect(options(['--target', '127.0.0.1:7', '--messages', '10'])).toMatchObject({ durationMs: 0, messages: 10 });
     expect(options(['--target', '127.0.0.1:7', '--size', '1k-2m'])).toMatchObject({ sizeMin: 1024, sizeMax: 2 * 1024 * 1024 });
   });
