@@ -47,6 +47,8 @@ export interface StressOptions {
   readonly warmupMs: number;
   /** Start the warmup and duration clocks once every long connection has connected or failed. */
   readonly afterOpen: boolean;
+  /** Local addresses new connections are bound to, round-robin by connection id; empty = the system's choice. */
+  readonly sources: readonly string[];
   /** Worker threads the connections are spread over; 1 = run in the main thread. Default 1. */
   readonly threads: number;
   /** Print the summary as JSON on stdout. */

@@ -42,6 +42,7 @@ export interface StressSummary {
     | 'durationMs'
     | 'messages'
     | 'warmupMs'
+    | 'sources'
     | 'threads'
   >;
   /** Measured window (warmup excluded), seconds. */

@@ -166,6 +166,38 @@ describe('stress: load patterns and bounds', () => {
     expect(plain.summary.config.perConn).toBe(0);
   });
 
+  it('--source binds new connections round-robin, split correctly over --threads', async () => {
+    const peers: string[] = [];
+    server = await startServer((socket) => {
+      peers.push(socket.remoteAddress ?? '');
+      echo(socket);
+    });
+    for (const threads of ['1', '2']) {
+      peers.length = 0;
+      const { code, summary } = await runJson([
+        '--target',
+        server.target,
+        '--connections',
+        '9',
+        '--threads',
+        threads,
+        '--source',
+        '127.0.0.2-127.0.0.3',
+        '--source',
+        '127.0.0.4',
+        '--depth',
+        '1',
+        '--duration',
+        '0.3',
+      ]);
+      expect(code, `threads ${threads}`).toBe(0);
+      expect(summary.config.sources).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
+      expect(summary.messages.received).toBeGreaterThan(0);
+      const count = (ip: string) => peers.filter((p) => p === ip).length;
+      expect([count('127.0.0.2'), count('127.0.0.3'), count('127.0.0.4')], `threads ${threads}`).toEqual([3, 3, 3]);
+    }
+  });
+
   it('--ramp paces the opening and --after-open starts the clock once all are open', async () => {
     server = await startServer(echo);
     const { code, summary } = await runJson(['--target', server.target, '--connections', '20', '--ramp', '20', '--after-open', '--depth', '2', '--duration', '0.5']);
@@ -328,6 +360,10 @@ describe('stress: bad flags', () => {
     ['per-conn with rate', ['--target', '127.0.0.1:9', '--per-conn', '2', '--rate', '5']],
     ['per-conn with depth 0', ['--target', '127.0.0.1:9', '--per-conn', '2', '--depth', '0']],
     ['per-conn with messages', ['--target', '127.0.0.1:9', '--per-conn', '2', '--messages', '10']],
+    ['source not an IP', ['--target', '127.0.0.1:9', '--source', 'localhost']],
+    ['source range reversed', ['--target', '127.0.0.1:9', '--source', '127.0.0.9-127.0.0.2']],
+    ['source not on this host', ['--target', '127.0.0.1:9', '--source', '192.0.2.1']],
+    ['source family differs from target', ['--target', '[::1]:9', '--source', '127.0.0.2']],
     ['extra argument', ['--target', '127.0.0.1:9', 'extra']],
   ];
   it.each(cases)('%s exits 2 with one line on stderr', async (_name, args) => {

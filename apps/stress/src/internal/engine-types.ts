@@ -23,6 +23,7 @@ export interface EngineConfig
     | 'messages'
     | 'warmupMs'
     | 'afterOpen'
+    | 'sources'
     | 'connectTimeoutMs'
     | 'drainTimeoutMs'
     | 'maxInflight'

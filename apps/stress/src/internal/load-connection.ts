@@ -88,6 +88,7 @@ export class LoadConnection {
     const socket = connect({
       host: engine.config.host,
       port: engine.config.port,
+      localAddress: engine.pickSource(),
       noDelay: true,
       onread: { buffer: readBuffer, callback: this.onReadBound },
     });

@@ -49,6 +49,7 @@ export class LoadEngine {
   private openMs: number | null = null;
   private quietCount = 0;
   private doneMs: number | null = null;
+  private nextSource: number;
   private live = 0;
   private stopping = false;
   private finished = false;
@@ -86,6 +87,7 @@ export class LoadEngine {
     this.budgetLeft = config.messages > 0 ? config.messages : Number.POSITIVE_INFINITY;
     this.settled = new Uint8Array(config.connections);
     this.quiet = new Uint8Array(config.pattern === 'dense' && config.perConn > 0 ? config.connections : 0);
+    this.nextSource = config.connIdBase;
     const ringCapacity = config.pattern === 'timed' ? 16 : Math.max(1, config.depth);
     const maxInflight = config.pattern === 'timed' ? config.maxInflight : Math.max(1, config.depth);
     for (let i = 0; i < config.connections; i++) {
@@ -179,6 +181,13 @@ export class LoadEngine {
       this.openMs = performance.now() - this.startAt;
       if (this.config.afterOpen && !this.stopping) this.startClocks();
     }
+  }
+
+  /** @internal The local address for the next new socket: `--source` round-robin (global order across threads), or undefined. */
+  pickSource(): string | undefined {
+    const sources = this.config.sources;
+    if (sources.length === 0) return undefined;
+    return sources[this.nextSource++ % sources.length];
   }
 
   /** A long connection with a `perConn` cap has all its messages answered, or ended: it adds no more load. */
