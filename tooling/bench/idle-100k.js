@@ -18,7 +18,7 @@
  * ports stay in TIME_WAIT for 60 s). Every child is killed by PID; every wait is bounded and
  * the whole run stops after --max-minutes.
  *
- *   node tooling/bench/idle-100k.js [--connections 100000] [--per-source 10000] [--settle 2]
+ *   node tooling/bench/idle-100k.js [--connections 100000] [--per-source 2000] [--settle 2]
  *        [--quiet 20] [--open-timeout 120] [--max-minutes 4] [--sides A,B] [--no-pin] [--out DIR]
  */
 import { execFileSync } from 'node:child_process';
@@ -40,7 +40,7 @@ const SERVERS = {
     args: ['--log-level', 'warn', '--idle-timeout', '600000'],
   },
 };
-const USAGE = `usage: node tooling/bench/idle-100k.js [--connections 100000] [--per-source 10000] [--settle 2] [--quiet 20]
+const USAGE = `usage: node tooling/bench/idle-100k.js [--connections 100000] [--per-source 2000] [--settle 2] [--quiet 20]
        [--open-timeout 120] [--max-minutes 4] [--sides A,B] [--no-pin] [--out DIR]`;
 
 function fail(message) {
@@ -53,7 +53,7 @@ try {
   flags = parseArgs({
     options: {
       connections: { type: 'string', default: '100000' },
-      'per-source': { type: 'string', default: '10000' },
+      'per-source': { type: 'string', default: '2000' },
       settle: { type: 'string', default: '2' },
       quiet: { type: 'string', default: '20' },
       'open-timeout': { type: 'string', default: '120' },
