@@ -5,7 +5,7 @@
  * the load to CPU 1 when taskset exists. Prints a markdown table and writes
  * bench/results/<date>.{json,md,svg} at the repository root.
  *
- *   node tooling/bench/echo-bench.js [--scenarios a,b,...] [--reps 3] [--duration 5]
+ *   node tooling/bench/echo-bench.js [--scenarios a,b,...] [--reps 3] [--duration 5] [--idle-conns 10000]
  *        [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9] [--profile]
  */
 import { execFileSync } from 'node:child_process';
@@ -14,10 +14,10 @@ import { cpus, release, type } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { canPin, cpuSeconds, hasProc, rssBytes, spawnNode, stop, waitExit, waitListening } from './lib/proc.js';
+import { canPin, cpuSeconds, fdCount, hasProc, rssBytes, spawnNode, stop, waitExit, waitListening } from './lib/proc.js';
 import { topSelfTime } from './lib/profile.js';
 import { markdownTable, svgChart } from './lib/report.js';
-import { SCENARIOS } from './lib/scenarios.js';
+import { IDLE_SETTLE_MS, SCENARIOS, scenarioSet } from './lib/scenarios.js';
 import { summarize } from './lib/stats.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -26,8 +26,8 @@ const STRESS = join(ROOT, 'apps/stress/bin/stress.js');
 const OURS = join(ROOT, 'apps/echo-server/bin/echo-server.js');
 const BASELINE = { framed: join(HERE, 'baselines/net-framed-echo.js'), raw: join(HERE, 'baselines/net-raw-echo.js') };
 
-const USAGE = `usage: node tooling/bench/echo-bench.js [--scenarios a,b,c,d,e,f,g,h] [--reps 3] [--duration 5]
-       [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9] [--profile]`;
+const USAGE = `usage: node tooling/bench/echo-bench.js [--scenarios a,b,c,d,d1,e,f0,f1,g,h] [--reps 3] [--duration 5]
+       [--idle-conns 10000] [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9] [--profile]`;
 
 function fail(message) {
   process.stderr.write(`echo-bench: ${message}\n${USAGE}\n`);
@@ -41,6 +41,7 @@ try {
       scenarios: { type: 'string', default: SCENARIOS.map((s) => s.id).join(',') },
       reps: { type: 'string', default: '3' },
       duration: { type: 'string', default: '5' },
+      'idle-conns': { type: 'string', default: '10000' },
       b: { type: 'string', default: 'ours' },
       'ours-args': { type: 'string', default: '--log-level warn' },
       out: { type: 'string', default: join(ROOT, 'bench/results') },
@@ -61,13 +62,15 @@ if (flags.help) {
 const reps = Number(flags.reps);
 const durationS = Number(flags.duration);
 const maxMinutes = Number(flags['max-minutes']);
+const idleConns = Number(flags['idle-conns']);
 if (!Number.isInteger(reps) || reps < 1 || reps > 20) fail('--reps must be an integer 1..20');
 if (!(durationS > 0 && durationS <= 120)) fail('--duration must be a number of seconds in (0, 120]');
 if (!(maxMinutes > 0)) fail('--max-minutes must be positive');
+if (!Number.isInteger(idleConns) || idleConns < 1 || idleConns > 1_000_000) fail('--idle-conns must be an integer 1..1000000');
 if (flags.b !== 'ours' && flags.b !== 'baseline') fail('--b must be ours or baseline');
 const wanted = flags.scenarios.split(',').map((s) => s.trim().toLowerCase());
 for (const id of wanted) if (!SCENARIOS.some((s) => s.id === id)) fail(`unknown scenario "${id}"`);
-const scenarios = SCENARIOS.filter((s) => wanted.includes(s.id));
+const scenarios = scenarioSet({ idleConnections: idleConns }).filter((s) => wanted.includes(s.id));
 const oursArgs = flags['ours-args'].split(/\s+/).filter(Boolean);
 if (!existsSync(join(ROOT, 'apps/stress/dist/main.js'))) fail('apps/stress is not built: run `pnpm build` first');
 if (!hasProc) process.stderr.write('echo-bench: /proc not readable: CPU and RSS figures will be missing\n');
@@ -143,15 +146,30 @@ async function runOne(sc, side, rep) {
   const cpu0 = cpuSeconds(pid);
   const rss0 = rssBytes(pid);
   let peakRss = rss0;
-  const stressArgs = ['--target', addr.target, ...sc.stressArgs(durationS), '--json', '--quiet'];
+  const runS = Math.min(durationS, sc.maxDurationS ?? durationS);
+  const stressArgs = ['--target', addr.target, ...sc.stressArgs(runS), '--json', '--quiet'];
+  // f1: once the server holds every connection (its descriptor count), wait idleSampleMs and
+  // take the idle RSS sample, while the load still holds the connections open.
+  const fd0 = sc.idleSampleMs ? fdCount(pid) : Number.NaN;
+  let heldAt;
+  let idleRss = Number.NaN;
+  let idleTimer;
   const loadStart = performance.now();
   const load = spawnNode(STRESS, stressArgs, pin ? 1 : undefined);
   const sampler = setInterval(() => {
     const r = rssBytes(pid);
     if (r > peakRss) peakRss = r;
+    if (sc.idleSampleMs && heldAt === undefined && fdCount(pid) - fd0 >= sc.connections) {
+      heldAt = performance.now();
+      idleTimer = setTimeout(() => {
+        if (load.child.exitCode === null && load.child.signalCode === null) idleRss = rssBytes(pid);
+        if (idleRss > peakRss) peakRss = idleRss;
+      }, sc.idleSampleMs);
+    }
   }, 100);
-  const ex = await waitExit(load, (durationS + 2) * 1000 + 60_000);
+  const ex = await waitExit(load, (runS + 2) * 1000 + 60_000);
   clearInterval(sampler);
+  clearTimeout(idleTimer);
   const cpu1 = cpuSeconds(pid);
   const loadWallSec = (performance.now() - loadStart) / 1000;
   const serverExit = await stop(server);
@@ -163,6 +181,17 @@ async function runOne(sc, side, rep) {
   }
   if (sc.kind === 'idle' && (s.connections.openMs === null || s.connections.opened < s.connections.requested)) {
     return { side, rep, ok: false, error: `only ${s.connections.opened} of ${s.connections.requested} connections opened (failed ${s.connections.failed})` };
+  }
+  if (sc.idleSampleMs) {
+    if (!Number.isFinite(idleRss)) {
+      return { side, rep, ok: false, error: `no idle RSS sample: the server never held all ${sc.connections} connections while the load ran` };
+    }
+    // The last echo came back (doneMs - openMs) after the last connect; the sample was taken
+    // idleSampleMs after the server held them all, which is after the last connect.
+    const lastEcho = s.connections.doneMs === null ? Number.POSITIVE_INFINITY : s.connections.doneMs - s.connections.openMs;
+    if (!(lastEcho < sc.idleSampleMs)) {
+      return { side, rep, ok: false, error: `the echoes were not all back before the idle sample (last ${Math.round(lastEcho)} ms after all opened, sample after ${sc.idleSampleMs} ms)` };
+    }
   }
   const cpuSec = cpu1 - cpu0;
   let profile;
@@ -188,8 +217,11 @@ async function runOne(sc, side, rep) {
     connsPerSec: s.connections.perSecond ?? Number.NaN,
     openMs: s.connections.openMs ?? Number.NaN,
     rssPerConn: sc.kind === 'idle' ? (peakRss - rss0) / s.connections.opened : Number.NaN,
+    idleRssPerConn: sc.idleSampleMs ? (idleRss - rss0) / s.connections.opened : Number.NaN,
     rssBefore: rss0,
     rssPeak: peakRss,
+    rssIdle: idleRss,
+    idleSampleAfterMs: heldAt === undefined ? undefined : Math.round(heldAt - loadStart + sc.idleSampleMs),
     cpuSec,
     cpuUsPerUnit: units > 0 && sc.kind !== 'idle' ? (cpuSec * 1e6) / units : Number.NaN,
     serverBusy: cpuSec / loadWallSec,
@@ -202,30 +234,33 @@ async function runOne(sc, side, rep) {
 }
 
 const notes = [];
-if (scenarios.some((s) => s.id === 'f')) {
+if (scenarios.some((s) => s.kind === 'idle')) {
   let limit = Number.NaN;
   try {
     limit = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
   } catch {
     // unknown: let the run show it
   }
-  if (limit < 10_100) {
-    const msg = `ulimit -n is ${limit}: scenario f needs 10,000 connections per process (raise it: ulimit -n 20000)`;
+  if (limit < idleConns + 100) {
+    const msg = `ulimit -n is ${limit}: scenarios f0/f1 need ${idleConns.toLocaleString('en-US')} connections per process (raise it: ulimit -n ${idleConns + 10_000}, or lower --idle-conns)`;
     log(`echo-bench: warning: ${msg}`);
     notes.push(msg);
   }
 }
 if (!pinned) notes.push('Server and load were not pinned (taskset missing, fewer than 2 CPUs, or --no-pin).');
 else notes.push('Scenario h runs unpinned: its worker threads need more than one CPU.');
-notes.push(`Each load run: ${durationS} s measured after a 1 s warmup (f: all 10,000 open, then held 2 s); CPU is server user+system time over the whole run.`);
+notes.push(
+  `Each load run: ${durationS} s measured after a 1 s warmup (d1: at most 2 s, to keep the suite short); f0/f1: all ${idleConns.toLocaleString('en-US')} open, then held 2 s / 3 s — f1's idle RSS is sampled ${IDLE_SETTLE_MS} ms after the server holds them all; CPU is server user+system time over the whole run.`,
+);
 
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', os: `${type()} ${release()}`, node: process.version },
   pinned,
-  options: { scenarios: wanted, reps, durationS, b: flags.b, oursArgs },
+  options: { scenarios: wanted, reps, durationS, idleConns, b: flags.b, oursArgs },
   servers: { A: describe('A'), B: describe('B') },
   scenarios: [],
+  checks: [],
   notes,
 };
 
@@ -269,7 +304,7 @@ for (const sc of scenarios) {
       entry.runs.push(r);
       const fig =
         sc.kind === 'idle'
-          ? `${Math.round(r.rssPerConn)} B/conn, open ${Math.round(r.openMs)} ms`
+          ? `${Math.round(r.rssPerConn)} B/conn${sc.idleSampleMs ? ` (idle ${Math.round(r.idleRssPerConn)})` : ''}, open ${Math.round(r.openMs)} ms`
           : sc.kind === 'churn'
             ? `${Math.round(r.connsPerSec)} conn/s`
             : `${Math.round(r.msgsPerSec)} msg/s, p99 ${r.p99Us} µs, ${r.cpuUsPerUnit?.toFixed?.(2)} CPU µs/msg`;
@@ -294,6 +329,24 @@ for (const sc of scenarios) {
   if (entry.failures > 0) {
     notes.push(`Scenario ${sc.id}: ${entry.failures} run(s) failed and are excluded from the medians: ${entry.runs.filter((r) => !r.ok).map((r) => `${r.side}${r.rep} ${r.error}`).join('; ')}`);
   }
+}
+
+// d keeps 4 frames of 1 MiB in flight, d1 one: the deeper pipeline must not be slower (B, same run).
+const dRun = result.scenarios.find((s) => s.id === 'd');
+const d1Run = result.scenarios.find((s) => s.id === 'd1');
+if (dRun && d1Run) {
+  const msgs = (sc) => sc.rows.find((r) => r.key === 'msgsPerSec')?.B.median ?? Number.NaN;
+  const left = msgs(dRun);
+  const right = msgs(d1Run);
+  result.checks.push({
+    id: 'd-vs-d1',
+    label: `d vs d1 (${flags.b === 'ours' ? 'ours' : 'baseline as B'})`,
+    left,
+    right,
+    unit: 'msg/s',
+    claim: 'd ≥ d1',
+    ok: Number.isFinite(left) && Number.isFinite(right) ? left >= right : undefined,
+  });
 }
 
 // Say plainly when the figures cannot be trusted, or when the client, not the server, set the pace.

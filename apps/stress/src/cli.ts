@@ -1,6 +1,8 @@
 import { UsageError, parseByteSize, parseCommandLine, reportingCommand } from '@iocp/cli-support';
+import { isIP } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseTarget } from './internal/parse-target.js';
+import { MAX_SOURCES, isLocalAddress, parseSource } from './internal/source-addresses.js';
 import type { LoadPattern, StressMode, StressOptions } from './stress-options.js';
 
 /** Result of parsing: run with options, or exit now (help/version printed) with a code. */
@@ -53,6 +55,17 @@ function sizeRange(value: string): [number, number] {
   return [min, max];
 }
 
+/** Repeatable `--source`: each value adds its addresses to the list so far. */
+function sources(value: string, previous: string[]): string[] {
+  let more: string[];
+  try {
+    more = parseSource(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return [...previous, ...more];
+}
+
 function buildProgram(out: (text: string) => void): Command {
   return reportingCommand(new Command(), out)
     .name('stress')
@@ -66,12 +79,13 @@ function buildProgram(out: (text: string) => void): Command {
     .option('--rate <per-second>', 'timed: messages per second per connection', decimal(0, 1e6, true))
     .option('--interval <ms>', 'timed: one message every MS per connection', decimal(0, 3_600_000, true))
     .option('--short', 'short connections: connect, exchange --per-conn messages, close, repeat', false)
-    .option('--per-conn <k>', 'messages per short connection', integer(1, 1_000_000_000))
+    .option('--per-conn <k>', 'messages per short connection; long connections: send K, then stay idle until the end', integer(1, 1_000_000_000))
     .option('--size <bytes>', 'payload size B or MIN-MAX (k/m suffix allowed)', sizeRange, [64, 64] as [number, number])
     .option('--duration <seconds>', `measured run time (default ${DEFAULT_DURATION_S} unless --messages)`, decimal(0, MAX_MS / 1000, true))
     .option('--messages <n>', 'stop after this many messages in total', integer(1, Number.MAX_SAFE_INTEGER))
     .option('--warmup <seconds>', 'run this long before recording', decimal(0, MAX_MS / 1000, false), 0)
     .option('--after-open', 'start the warmup and duration clocks once every connection is open (or failed)', false)
+    .option('--source <addr>', 'local address for new connections, round-robin; repeatable; IPv4 range FIRST-LAST allowed', sources, [] as string[])
     .option('--threads <n>', 'worker threads to spread connections over', integer(1, 256), 1)
     .option('--json', 'print the summary as JSON on stdout', false)
     .option('--hgrm <file>', 'write the latency percentile distribution (HdrHistogram format)')
@@ -98,6 +112,7 @@ interface RawFlags {
   messages?: number;
   warmup: number;
   afterOpen: boolean;
+  source: string[];
   threads: number;
   json: boolean;
   hgrm?: string;
@@ -126,9 +141,13 @@ export function parseStressArgs(argv: readonly string[], out: (text: string) => 
   if (f.rate !== undefined && f.interval !== undefined) throw new UsageError('use either --rate or --interval, not both');
   if (timed && given('depth')) throw new UsageError('--depth (dense) and --rate/--interval (timed) exclude each other');
   if (f.short && timed) throw new UsageError('--short takes --depth, not --rate/--interval');
-  if (f.perConn !== undefined && !f.short) throw new UsageError('--per-conn needs --short');
+  if (f.perConn !== undefined && timed) throw new UsageError('--per-conn applies to --depth (dense) or --short, not --rate/--interval');
   if (f.short && f.depth === 0) throw new UsageError('--short needs --depth >= 1');
   const pattern: LoadPattern = f.short ? 'short' : timed ? 'timed' : 'dense';
+  if (pattern === 'dense' && f.perConn !== undefined) {
+    if (f.depth === 0) throw new UsageError('--per-conn needs --depth >= 1 (--depth 0 sends nothing)');
+    if (f.messages !== undefined) throw new UsageError('--per-conn on long connections holds them until --duration: use it or --messages, not both');
+  }
   const ratePerSec = f.rate ?? (f.interval !== undefined ? 1000 / f.interval : 0);
 
   if (f.messages !== undefined && pattern === 'dense' && f.depth === 0) {
@@ -136,6 +155,12 @@ export function parseStressArgs(argv: readonly string[], out: (text: string) => 
   }
   if (f.afterOpen && f.short) throw new UsageError('--after-open applies to long connections, not --short');
   if (f.messages !== undefined && f.warmup > 0) throw new UsageError('--warmup needs --duration, not --messages');
+  if (f.source.length > MAX_SOURCES) throw new UsageError(`--source: at most ${MAX_SOURCES} addresses in all (got ${f.source.length})`);
+  for (const addr of f.source) {
+    if (!isLocalAddress(addr)) throw new UsageError(`--source ${addr} is not an address of this host (any 127.x.y.z, or an interface address)`);
+    const family = isIP(host);
+    if (family !== 0 && isIP(addr) !== family) throw new UsageError(`--source ${addr} is IPv${isIP(addr)} but --target ${f.target} is IPv${family}`);
+  }
   const durationMs = f.duration !== undefined ? Math.round(f.duration * 1000) : f.messages !== undefined ? 0 : DEFAULT_DURATION_S * 1000;
 
   return {
@@ -150,13 +175,14 @@ export function parseStressArgs(argv: readonly string[], out: (text: string) => 
       rampPerSec: f.ramp,
       depth: pattern === 'timed' ? 0 : f.depth,
       ratePerSec,
-      perConn: f.perConn ?? 1,
+      perConn: f.perConn ?? (pattern === 'short' ? 1 : 0),
       sizeMin: f.size[0],
       sizeMax: f.size[1],
       durationMs,
       messages: f.messages ?? 0,
       warmupMs: Math.round(f.warmup * 1000),
       afterOpen: f.afterOpen,
+      sources: f.source,
       threads: Math.min(f.threads, f.connections),
       json: f.json,
       hgrm: f.hgrm,

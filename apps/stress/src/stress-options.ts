@@ -29,7 +29,11 @@ export interface StressOptions {
   readonly depth: number;
   /** Messages per second per connection (timed). */
   readonly ratePerSec: number;
-  /** Messages per short connection. Default 1. */
+  /**
+   * Messages per connection: short connections exchange this many, then close (default 1);
+   * long dense connections send this many, then stay open and idle until the run ends
+   * (0 = no limit, the default).
+   */
   readonly perConn: number;
   /** Smallest payload in bytes. Default 64. */
   readonly sizeMin: number;
@@ -43,6 +47,8 @@ export interface StressOptions {
   readonly warmupMs: number;
   /** Start the warmup and duration clocks once every long connection has connected or failed. */
   readonly afterOpen: boolean;
+  /** Local addresses new connections are bound to, round-robin by connection id; empty = the system's choice. */
+  readonly sources: readonly string[];
   /** Worker threads the connections are spread over; 1 = run in the main thread. Default 1. */
   readonly threads: number;
   /** Print the summary as JSON on stdout. */

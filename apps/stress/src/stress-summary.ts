@@ -42,6 +42,7 @@ export interface StressSummary {
     | 'durationMs'
     | 'messages'
     | 'warmupMs'
+    | 'sources'
     | 'threads'
   >;
   /** Measured window (warmup excluded), seconds. */
@@ -57,6 +58,12 @@ export interface StressSummary {
     readonly closedEarly: number;
     /** Time from start until every long connection attempt had settled, ms; null in short mode or if cut short. */
     readonly openMs: number | null;
+    /**
+     * With `--per-conn` on long connections: time from start until every connection had its
+     * messages answered (or had ended), ms — from then on the connections are idle; null
+     * otherwise, or if the run stopped first.
+     */
+    readonly doneMs: number | null;
     /** Short mode: connect-exchange-close cycles completed in the window. */
     readonly completed: number;
     /** Short mode: completed cycles per second; null otherwise. */

@@ -140,6 +140,64 @@ describe('stress: load patterns and bounds', () => {
     expect(server.connections).toBe(50);
   });
 
+  it('--per-conn on long connections: each sends K messages, then stays open and idle until the end', async () => {
+    const received: number[] = [];
+    server = await startServer((socket, index) => {
+      received[index] = 0;
+      socket.on('data', (chunk: Buffer) => {
+        received[index]! += chunk.length;
+        socket.write(chunk);
+      });
+    });
+    const { code, summary } = await runJson(['--target', server.target, '--connections', '30', '--depth', '2', '--per-conn', '3', '--after-open', '--duration', '0.6']);
+    expect(code).toBe(0);
+    expect(summary.config.perConn).toBe(3);
+    expect(summary.connections).toMatchObject({ requested: 30, opened: 30, failed: 0, closedEarly: 0 });
+    expect(summary.messages.total).toBe(90);
+    expect(summary.errors.total).toBe(0);
+    // Every connection sent exactly 3 frames of 68 bytes and nothing after them.
+    expect(received).toEqual(Array(30).fill(3 * 68));
+    expect(summary.connections.doneMs).toBeGreaterThanOrEqual(summary.connections.openMs!);
+    // The connections stayed open (idle) for the whole duration after the last echo.
+    expect(summary.elapsedSec).toBeGreaterThanOrEqual(0.55);
+    // Without --per-conn there is no "all idle" moment.
+    const plain = await runJson(['--target', server.target, '--duration', '0.2']);
+    expect(plain.summary.connections.doneMs).toBeNull();
+    expect(plain.summary.config.perConn).toBe(0);
+  });
+
+  it('--source binds new connections round-robin, split correctly over --threads', async () => {
+    const peers: string[] = [];
+    server = await startServer((socket) => {
+      peers.push(socket.remoteAddress ?? '');
+      echo(socket);
+    });
+    for (const threads of ['1', '2']) {
+      peers.length = 0;
+      const { code, summary } = await runJson([
+        '--target',
+        server.target,
+        '--connections',
+        '9',
+        '--threads',
+        threads,
+        '--source',
+        '127.0.0.2-127.0.0.3',
+        '--source',
+        '127.0.0.4',
+        '--depth',
+        '1',
+        '--duration',
+        '0.3',
+      ]);
+      expect(code, `threads ${threads}`).toBe(0);
+      expect(summary.config.sources).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
+      expect(summary.messages.received).toBeGreaterThan(0);
+      const count = (ip: string) => peers.filter((p) => p === ip).length;
+      expect([count('127.0.0.2'), count('127.0.0.3'), count('127.0.0.4')], `threads ${threads}`).toEqual([3, 3, 3]);
+    }
+  });
+
   it('--ramp paces the opening and --after-open starts the clock once all are open', async () => {
     server = await startServer(echo);
     const { code, summary } = await runJson(['--target', server.target, '--connections', '20', '--ramp', '20', '--after-open', '--depth', '2', '--duration', '0.5']);
@@ -299,7 +357,13 @@ describe('stress: bad flags', () => {
     ['port 0', ['--target', '127.0.0.1:0']],
     ['depth with rate', ['--target', '127.0.0.1:9', '--depth', '2', '--rate', '5']],
     ['rate with interval', ['--target', '127.0.0.1:9', '--rate', '5', '--interval', '5']],
-    ['per-conn without short', ['--target', '127.0.0.1:9', '--per-conn', '2']],
+    ['per-conn with rate', ['--target', '127.0.0.1:9', '--per-conn', '2', '--rate', '5']],
+    ['per-conn with depth 0', ['--target', '127.0.0.1:9', '--per-conn', '2', '--depth', '0']],
+    ['per-conn with messages', ['--target', '127.0.0.1:9', '--per-conn', '2', '--messages', '10']],
+    ['source not an IP', ['--target', '127.0.0.1:9', '--source', 'localhost']],
+    ['source range reversed', ['--target', '127.0.0.1:9', '--source', '127.0.0.9-127.0.0.2']],
+    ['source not on this host', ['--target', '127.0.0.1:9', '--source', '192.0.2.1']],
+    ['source family differs from target', ['--target', '[::1]:9', '--source', '127.0.0.2']],
     ['extra argument', ['--target', '127.0.0.1:9', 'extra']],
   ];
   it.each(cases)('%s exits 2 with one line on stderr', async (_name, args) => {

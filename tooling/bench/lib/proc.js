@@ -4,7 +4,7 @@
  * always bounded. Every child is tracked so an exit or a signal kills what is left.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const children = new Set();
@@ -157,6 +157,20 @@ export function rssBytes(pid) {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Open file descriptors of `pid` (for a server: listeners + connections + Node's own); NaN when
+ * unavailable. Linux ≥ 6.2 reports the count as the size of /proc/<pid>/fd, an O(1) read; older
+ * kernels report 0 there, and the directory is listed instead.
+ */
+export function fdCount(pid) {
+  try {
+    const size = statSync(`/proc/${pid}/fd`).size;
+    return size > 0 ? size : readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     return Number.NaN;
   }

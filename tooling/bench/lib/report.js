@@ -45,6 +45,12 @@ export function markdownTable(result) {
     });
     if (sc.failures > 0) lines.push(`| | | runs with errors | ${sc.failuresBy.A} | ${sc.failuresBy.B} | | | |`);
   }
+  const checks = result.checks ?? [];
+  if (checks.length > 0) lines.push('');
+  for (const c of checks) {
+    const v = c.ok === undefined ? 'not measured' : c.ok ? '**pass**' : '**FAIL**';
+    lines.push(`- ${c.label}: ${fmt(c.left)} ${c.unit} vs ${fmt(c.right)} ${c.unit} — ${c.claim} ${v}`);
+  }
   lines.push(
     '',
     'CPU busy during the run (median; 100% = one core): a load tool near 100% while the server is well below means the client, not the server, set the pace.',

@@ -35,8 +35,43 @@ describe('echo-bench.js', () => {
     }
   });
 
+  it('d1, f0 and f1 (small) run A B; f1 takes an idle RSS sample after every echo is back; d vs d1 is checked', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'echo-bench-'));
+    try {
+      const args = ['--b', 'baseline', '--scenarios', 'd,d1,f0,f1', '--reps', '1', '--duration', '0.3', '--idle-conns', '300', '--out', out];
+      const proc = spawnNode(join(HERE, '../echo-bench.js'), args);
+      const ex = await waitExit(proc, 120_000);
+      assert.equal(ex.code, 0, proc.state.err);
+      const json = JSON.parse(readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.json'))), 'utf8'));
+      assert.deepEqual(
+        json.scenarios.map((s) => [s.id, s.runs.map((r) => `${r.side}${r.ok}`).join(' ')]),
+        [
+          ['d', 'Atrue Btrue'],
+          ['d1', 'Atrue Btrue'],
+          ['f0', 'Atrue Btrue'],
+          ['f1', 'Atrue Btrue'],
+        ],
+      );
+      const f1 = json.scenarios.find((s) => s.id === 'f1');
+      for (const r of f1.runs) {
+        assert.ok(Number.isFinite(r.idleRssPerConn) && r.rssIdle > 0, JSON.stringify(r));
+        assert.ok(r.rssIdle <= r.rssPeak);
+      }
+      assert.deepEqual(
+        f1.rows.map((r) => r.key),
+        ['rssPerConn', 'idleRssPerConn', 'openMs'],
+      );
+      assert.equal(json.checks.length, 1);
+      assert.equal(json.checks[0].id, 'd-vs-d1');
+      assert.match(proc.state.out, /\| f1 \| idle scale, after one echo: 300 conns \| RSS B\/conn/);
+      assert.match(proc.state.out, /\n- d vs d1 \(baseline as B\): [\d,.]+ msg\/s vs [\d,.]+ msg\/s — d ≥ d1 \*\*(pass|FAIL)\*\*\n/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('bad flags exit 2 with a usage line', async () => {
-    for (const args of [['--reps', '0'], ['--scenarios', 'z'], ['--bogus']]) {
+    for (const args of [['--reps', '0'], ['--scenarios', 'z'], ['--scenarios', 'f'], ['--idle-conns', '0'], ['--bogus']]) {
       const proc = spawnNode(join(HERE, '../echo-bench.js'), args);
       const ex = await waitExit(proc, 20_000);
       assert.equal(ex.code, 2, args.join(' '));

@@ -23,6 +23,7 @@ export interface EngineConfig
     | 'messages'
     | 'warmupMs'
     | 'afterOpen'
+    | 'sources'
     | 'connectTimeoutMs'
     | 'drainTimeoutMs'
     | 'maxInflight'
@@ -51,6 +52,8 @@ export interface EngineResult {
   readonly windowMs: number;
   /** From start until every connection attempt had settled (long connections); null if never. */
   readonly openMs: number | null;
+  /** With `perConn` on long connections: from start until every connection had its messages answered (or ended); null if never. */
+  readonly doneMs: number | null;
   readonly opened: number;
   readonly failed: number;
   readonly closedEarly: number;

@@ -33,12 +33,16 @@ export function formatSummary(s: StressSummary): string {
       ? `rate ${n(c.ratePerSec)}/s per connection`
       : s.pattern === 'short'
         ? `short, ${c.perConn} per connection, depth ${c.depth}`
-        : `depth ${c.depth}`;
+        : c.perConn > 0
+          ? `depth ${c.depth}, ${c.perConn} per connection then idle`
+          : `depth ${c.depth}`;
+  const from = c.sources.length === 0 ? '' : `  from ${c.sources.length === 1 ? c.sources[0] : `${c.sources.length} source addresses`}`;
   const conns = s.connections;
   const lines = [
-    `stress ${s.target}  ${s.mode}  ${s.connections.requested} connections  ${load}  size ${size}  threads ${c.threads}  ${s.elapsedSec.toFixed(2)} s measured`,
+    `stress ${s.target}  ${s.mode}  ${s.connections.requested} connections${from}  ${load}  size ${size}  threads ${c.threads}  ${s.elapsedSec.toFixed(2)} s measured`,
     `connections  opened ${n(conns.opened)}  failed ${n(conns.failed)}  closed early ${n(conns.closedEarly)}` +
       (conns.openMs === null ? '' : conns.opened === 0 ? '  none opened' : `  all open in ${n(conns.openMs)} ms`) +
+      (conns.doneMs === null || conns.opened === 0 ? '' : `  all idle after ${n(conns.doneMs)} ms`) +
       (conns.perSecond !== null ? `  completed ${n(conns.completed)}  ${n(conns.perSecond)} conn/s` : ''),
     `messages     sent ${n(s.messages.sent)}  received ${n(s.messages.received)}  ${n(s.messages.perSecond)} msg/s` +
       (s.messages.unanswered > 0 ? `  unanswered ${n(s.messages.unanswered)}` : '') +

@@ -26,7 +26,7 @@ export class LoadConnection {
   /** Bytes written / verified on the current socket. */
   sentBytes = 0;
   recvBytes = 0;
-  /** Short mode: messages sent and answered on the current socket. */
+  /** Messages sent and answered on the current socket (short mode, and long ones with a per-connection cap). */
   sentMessages = 0;
   doneMessages = 0;
   private connectStart = 0;
@@ -88,6 +88,7 @@ export class LoadConnection {
     const socket = connect({
       host: engine.config.host,
       port: engine.config.port,
+      localAddress: engine.pickSource(),
       noDelay: true,
       onread: { buffer: readBuffer, callback: this.onReadBound },
     });

@@ -35,6 +35,8 @@ export class LoadEngine {
   private readonly readBuffer: Buffer;
   private readonly conns: LoadConnection[] = [];
   private readonly settled: Uint8Array;
+  /** With a per-connection cap on long connections: 1 once a connection is done (answered all, or gone). */
+  private readonly quiet: Uint8Array;
   private readonly headerBytes: number;
   private readonly sizes = new Int32Array(MAX_BATCH);
 
@@ -45,6 +47,9 @@ export class LoadEngine {
   private pendingConnects = 0;
   private attemptsSettled = 0;
   private openMs: number | null = null;
+  private quietCount = 0;
+  private doneMs: number | null = null;
+  private nextSource: number;
   private live = 0;
   private stopping = false;
   private finished = false;
@@ -81,6 +86,8 @@ export class LoadEngine {
     this.framePool = config.mode === 'framed' && config.sizeMax + 4 <= COPY_LIMIT ? new FramePool(this.pool, config.sizeMax) : undefined;
     this.budgetLeft = config.messages > 0 ? config.messages : Number.POSITIVE_INFINITY;
     this.settled = new Uint8Array(config.connections);
+    this.quiet = new Uint8Array(config.pattern === 'dense' && config.perConn > 0 ? config.connections : 0);
+    this.nextSource = config.connIdBase;
     const ringCapacity = config.pattern === 'timed' ? 16 : Math.max(1, config.depth);
     const maxInflight = config.pattern === 'timed' ? config.maxInflight : Math.max(1, config.depth);
     for (let i = 0; i < config.connections; i++) {
@@ -176,6 +183,21 @@ export class LoadEngine {
     }
   }
 
+  /** @internal The local address for the next new socket: `--source` round-robin (global order across threads), or undefined. */
+  pickSource(): string | undefined {
+    const sources = this.config.sources;
+    if (sources.length === 0) return undefined;
+    return sources[this.nextSource++ % sources.length];
+  }
+
+  /** A long connection with a `perConn` cap has all its messages answered, or ended: it adds no more load. */
+  private markQuiet(conn: LoadConnection): void {
+    const i = conn.id - this.config.connIdBase;
+    if (this.quiet.length === 0 || this.quiet[i] === 1) return;
+    this.quiet[i] = 1;
+    if (++this.quietCount === this.config.connections && !this.stopping) this.doneMs = performance.now() - this.startAt;
+  }
+
   /** @internal A socket connected after `ms`. */
   onConnected(conn: LoadConnection, ms: number): void {
     this.pendingConnects--;
@@ -189,7 +211,7 @@ export class LoadEngine {
     }
     const { pattern, depth, perConn, ratePerSec } = this.config;
     if (pattern === 'dense') {
-      if (depth > 0) this.sendMessages(conn, this.take(depth));
+      if (depth > 0) this.sendMessages(conn, this.take(perConn > 0 ? Math.min(depth, perConn) : depth));
     } else if (pattern === 'timed') {
       conn.startTimer(ratePerSec);
     } else {
@@ -214,9 +236,16 @@ export class LoadEngine {
       if (conn.ring.size === 0) conn.finish();
       return;
     }
-    const pattern = this.config.pattern;
+    const { pattern, perConn } = this.config;
     if (pattern === 'dense') {
-      this.sendMessages(conn, this.take(completed));
+      if (perConn === 0) {
+        this.sendMessages(conn, this.take(completed));
+      } else {
+        conn.doneMessages += completed;
+        const more = Math.min(completed, perConn - conn.sentMessages);
+        if (more > 0) this.sendMessages(conn, this.take(more));
+        else if (conn.ring.size === 0) this.markQuiet(conn);
+      }
     } else if (pattern === 'short') {
       conn.doneMessages += completed;
       const more = this.take(Math.min(completed, this.config.perConn - conn.sentMessages));
@@ -246,6 +275,7 @@ export class LoadEngine {
   /** @internal The socket of `conn` closed; `code` says why when it was a failure. */
   onClosed(conn: LoadConnection, wasConnected: boolean, code: string | undefined): void {
     this.live--;
+    if (!this.stopping) this.markQuiet(conn);
     if (!wasConnected) {
       this.pendingConnects--;
       if (code !== undefined) {
@@ -466,6 +496,7 @@ export class LoadEngine {
     return {
       windowMs: Math.max(0, this.stopAt - this.measureStart),
       openMs: this.openMs,
+      doneMs: this.doneMs,
       opened: this.opened,
       failed: this.failed,
       closedEarly: this.closedEarly,

@@ -44,6 +44,7 @@ export function splitConfig(o: StressOptions): EngineConfig[] {
       messages: o.messages > 0 ? share(o.messages, threads, i) : 0,
       warmupMs: o.warmupMs,
       afterOpen: o.afterOpen,
+      sources: o.sources,
       connectTimeoutMs: o.connectTimeoutMs,
       drainTimeoutMs: o.drainTimeoutMs,
       maxInflight: o.maxInflight,
@@ -124,6 +125,7 @@ export function summarize(o: StressOptions, threads: number, results: readonly E
   const sum = (pick: (r: EngineResult) => number) => results.reduce((a, r) => a + pick(r), 0);
   let windowMs = 0;
   let openMs: number | null = 0;
+  let doneMs: number | null = 0;
   for (const r of results) {
     latency.add(decodeFromCompressedBase64(r.latency));
     connect.add(decodeFromCompressedBase64(r.connectLatency));
@@ -131,6 +133,7 @@ export function summarize(o: StressOptions, threads: number, results: readonly E
     if (r.firstMismatch && (first === null || r.firstMismatch.atMs < first.atMs)) first = r.firstMismatch;
     windowMs = Math.max(windowMs, r.windowMs);
     openMs = r.openMs === null || openMs === null ? null : Math.max(openMs, r.openMs);
+    doneMs = r.doneMs === null || doneMs === null ? null : Math.max(doneMs, r.doneMs);
   }
   const sec = windowMs / 1000;
   const rate = (n: number) => (sec > 0 ? n / sec : 0);
@@ -157,6 +160,7 @@ export function summarize(o: StressOptions, threads: number, results: readonly E
       durationMs: o.durationMs,
       messages: o.messages,
       warmupMs: o.warmupMs,
+      sources: o.sources,
       threads,
     },
     elapsedSec: Math.round(sec * 1000) / 1000,
@@ -166,6 +170,7 @@ export function summarize(o: StressOptions, threads: number, results: readonly E
       failed,
       closedEarly,
       openMs: short || openMs === null ? null : Math.round(openMs * 10) / 10,
+      doneMs: short || o.perConn === 0 || doneMs === null ? null : Math.round(doneMs * 10) / 10,
       completed,
       perSecond: short ? Math.round(rate(completed) * 10) / 10 : null,
     },
