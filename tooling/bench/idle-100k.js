@@ -35,9 +35,12 @@ const STRESS = join(ROOT, 'apps/stress/bin/stress.js');
 const SERVERS = {
   A: { name: 'plain node:net framed echo (baselines/net-framed-echo.js)', script: join(HERE, 'baselines/net-framed-echo.js'), args: [] },
   B: {
-    name: 'apps/echo-server --log-level warn --idle-timeout 600000',
+    name: 'apps/echo-server --log-level warn --idle-timeout 600000 --heartbeat 120000',
     script: join(ROOT, 'apps/echo-server/bin/echo-server.js'),
-    args: ['--log-level', 'warn', '--idle-timeout', '600000'],
+    // Both watchdog duties on: the idle deadline and the heartbeat check run for every
+    // connection on every sweep (no keepalive is due within the quiet window: stress does not
+    // answer keepalives, it would count them as mismatched bytes).
+    args: ['--log-level', 'warn', '--idle-timeout', '600000', '--heartbeat', '120000'],
   },
 };
 const USAGE = `usage: node tooling/bench/idle-100k.js [--connections 100000] [--per-source 2000] [--settle 2] [--quiet 20]
