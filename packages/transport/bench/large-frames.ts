@@ -156,11 +156,21 @@ function child(args: string[]): ChildProcess {
   return fork(SELF, args, { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
+/** The next message of `type` from `cp`; rejects when the child exits first or after 60 s. */
 function nextMessage<T>(cp: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before '${type}'`));
+    const timer = setTimeout(() => {
+      cp.off('message', onMsg);
+      cp.off('exit', onExit);
+      reject(new Error(`no '${type}' from child ${cp.pid} within 60 s`));
+    }, 60_000);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${code}) before '${type}'`));
+    };
     const onMsg = (m: { t: string }) => {
       if (m.t === type) {
+        clearTimeout(timer);
         cp.off('message', onMsg);
         cp.off('exit', onExit);
         resolve(m as T);
@@ -173,19 +183,25 @@ function nextMessage<T>(cp: ChildProcess, type: string): Promise<T> {
 
 async function round(kind: Kind, mib: number, ms: number): Promise<{ mibPerSec: number; cpuUsPerMib: number }> {
   const server = child(['server', kind]);
+  const serverExit = new Promise((r) => server.once('exit', r));
   const { port } = await nextMessage<{ port: number }>(server, 'ready');
   const gen = child(['load', String(port), String(mib), '1000', String(ms)]);
-  await nextMessage(gen, 'start');
+  // Listen for everything the generator will say before awaiting any of it: a message that
+  // arrives while nobody listens is lost.
+  const genExit = new Promise((r) => gen.once('exit', r));
+  const started = nextMessage(gen, 'start');
+  const finished = nextMessage<{ count: number }>(gen, 'done');
+  await started;
   server.send({ t: 'cpu' });
   const c0 = await nextMessage<{ us: number }>(server, 'cpu');
   const t0 = performance.now();
-  const { count } = await nextMessage<{ count: number }>(gen, 'done');
+  const { count } = await finished;
   server.send({ t: 'cpu' });
   const c1 = await nextMessage<{ us: number }>(server, 'cpu');
   const secs = (performance.now() - t0) / 1000;
-  await new Promise((r) => gen.once('exit', r));
+  await genExit;
   server.send({ t: 'stop' });
-  await new Promise((r) => server.once('exit', r));
+  await serverExit;
   const moved = count * mib;
   return { mibPerSec: moved / secs, cpuUsPerMib: (c1.us - c0.us) / moved };
 }
