@@ -28,7 +28,11 @@ export interface JobPoolOptions<R = unknown, K = unknown> {
   minThreads?: number;
   /** Idle time after which a thread above `minThreads` exits, in ms. Default `30_000`. */
   idleTimeoutMs?: number;
-  /** V8 heap limits of each worker thread; a worker over them dies and is replaced. */
+  /**
+   * V8 heap limits of each worker thread; a worker over them dies and is replaced.
+   * `maxOldGenerationSizeMb` must be at least 4: a smaller heap cannot hold Node's startup
+   * snapshot, and Node 22 and 24 then abort the whole process, not just the worker.
+   */
   resourceLimits?: ResourceLimits;
   /**
    * Batches (piscina tasks) run at once on one thread. A batch runs its jobs one after the
