@@ -18,6 +18,7 @@ export {
   IdleTimeoutError,
   InvalidEndpointError,
   InvalidOptionError,
+  IocpError,
   ListenError,
   MaxConnectionsError,
   PortClosedError,
