@@ -16,11 +16,11 @@ export type { Logger } from './internal/server-context.js';
 /** Where and how {@link FileServer.listen} accepts connections. */
 export interface FileServerListenOptions {
   /** Address to bind. Default `'127.0.0.1'`; `'::'` is dual stack. */
-  host?: string;
+  host?: string | undefined;
   /** Port; `0` (default) picks a free one (read it from the returned listener). */
-  port?: number;
+  port?: number | undefined;
   /** PEM certificate and key: connections are TLS. Default: plain TCP. */
-  tls?: ListenTlsOptions;
+  tls?: ListenTlsOptions | undefined;
 }
 
 /** A snapshot of a server's activity ({@link FileServer.stats}). Counters are totals since start. */
@@ -38,32 +38,32 @@ export interface FileServerOptions {
   /** Folder served. Required. Nothing outside it is ever read or written. */
   root: string;
   /** Shared token clients must present (compared in constant time). Default: none (open). */
-  token?: string;
+  token?: string | undefined;
   /** Largest file accepted for upload, bytes. Default `Number.MAX_SAFE_INTEGER` (no limit). */
-  maxFileSize?: number;
+  maxFileSize?: number | undefined;
   /** Largest DATA payload, bytes (both directions). Default 256 KiB; at most `maxFrameLength - 5`. */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** Credit per upload: the most bytes the server buffers for one upload. Default 4 MiB; at least `chunkSize`. */
-  window?: number;
+  window?: number | undefined;
   /** Requests in progress at once on one connection. Default 16. Beyond: `IOCP_ERR_FT_TOO_MANY`. */
-  maxTransfersPerConnection?: number;
+  maxTransfersPerConnection?: number | undefined;
   /** Free bytes that must remain after an upload (checked with `statfs` before it starts). Default 0. */
-  minFreeBytes?: number;
+  minFreeBytes?: number | undefined;
   /** Partial uploads untouched for longer are removed when the server starts. Default 7 days; 0 = keep forever. */
-  partialTtlMs?: number;
+  partialTtlMs?: number | undefined;
   /** Largest frame of the framing codec, used by {@link FileServer.codecOptions}. Default 16 MiB. */
-  maxFrameLength?: number;
+  maxFrameLength?: number | undefined;
   /** File system (tests inject faults here). Default `node:fs/promises`. */
-  fs?: FileSystem;
+  fs?: FileSystem | undefined;
   /** Where to log (pino-compatible). Default: no logging. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * Options of the completion port {@link FileServer.listen} creates (limits, timeouts, send
    * queue). Default {@link DEFAULT_PORT_OPTIONS}: a 1 MiB / 256 KiB send-queue high / low
    * watermark, so a few chunks stay queued and the socket never idles between chunks, and a
    * 10 s first-data timeout (a peer that never says HELLO is closed).
    */
-  portOptions?: PortOptions;
+  portOptions?: PortOptions | undefined;
 }
 
 const KiB = 1024;
@@ -116,7 +116,7 @@ function int(v: unknown, name: string, min: number, max: number): number {
  */
 export class FileServer {
   /** Validated options with defaults applied. */
-  readonly options: Readonly<Required<Omit<FileServerOptions, 'token' | 'logger' | 'portOptions'>>> &
+  readonly options: Readonly<{ [K in Exclude<keyof FileServerOptions, 'token' | 'logger' | 'portOptions'>]-?: NonNullable<FileServerOptions[K]> }> &
     Pick<FileServerOptions, 'token' | 'logger' | 'portOptions'>;
   private port: CompletionPort | undefined;
   private ctx: ServerContext | undefined;
@@ -248,7 +248,7 @@ export class FileServer {
    * Stop accepting, let queued frames drain (up to `drainMs`), close every connection.
    * Transfers in progress end; their partials stay for resume.
    */
-  async close(options: { drainMs?: number } = {}): Promise<void> {
+  async close(options: { drainMs?: number | undefined } = {}): Promise<void> {
     refuseUnknownOptions(options, Object.keys(CLOSE_OPTION_KEYS), 'FileServer.close');
     await this.port?.close({ drainMs: options.drainMs ?? 2000 });
   }

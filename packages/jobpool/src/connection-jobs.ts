@@ -15,7 +15,7 @@ export interface JobConnection {
    * False while the connection's send queue is above its high watermark (optional: a
    * connection without it counts as always writable).
    */
-  readonly writable?: boolean;
+  readonly writable?: boolean | undefined;
   /** Queue a frame for the peer; false if not queued (closed). */
   send(frame: Uint8Array): boolean;
   /** Stop reading from the socket. */
@@ -39,7 +39,7 @@ export interface ConnectionJobsOptions {
    * nothing else uses that buffer afterwards. Default `false`: each frame is copied once into an
    * exact-size buffer, which is then moved (never the whole socket chunk behind a view).
    */
-  transferOwnedFrames?: boolean;
+  transferOwnedFrames?: boolean | undefined;
 }
 
 /**
