@@ -105,13 +105,18 @@ function int(v: unknown, name: string, min: number, max: number): number {
 
 /**
  * A file server: one root folder, any number of connections, each a {@link ServerSession}.
- * Transport-agnostic — hand it connections with {@link FileServer.attach} — plus a
- * `listen()` helper over `@iocp/transport` (see `listenFileServer`).
+ * {@link FileServer.listen} serves over `@iocp/transport` in one call; or stay
+ * transport-agnostic and hand it connections with {@link FileServer.attach}.
  *
  * ```ts
  * const server = new FileServer({ root: '/srv/files', token: process.env.TOKEN });
+ * const listener = await server.listen({ host: '127.0.0.1', port: 7000 });
+ *
+ * // or, over your own connection (anything with send / writable / close / destroy):
  * await server.open();
- * const sink = server.attach(conn); // forward conn's frames, drains and close to sink
+ * const session = server.attach(conn);
+ * // forward conn's frames → session.onFrame(frame), drains → session.onDrain(),
+ * // its close → session.onClose(error): the session then leaves the server by itself.
  * ```
  */
 export class FileServer {
@@ -180,6 +185,7 @@ export class FileServer {
       busy: this.busy,
       log: o.logger,
       counters: this.counters,
+      sessions: this.sessions,
     };
   }
 
@@ -200,7 +206,11 @@ export class FileServer {
   }
 
   /**
-   * Serve one connection. Forward its frames, drains and close to the returned session.
+   * Serve one connection. Forward its frames (`onFrame`), drains (`onDrain`) and close
+   * (`onClose`) to the returned session, in order. Once the session has closed — the
+   * connection's close forwarded, or the session ended it over a protocol violation — it is
+   * no longer counted in {@link FileServer.connections} and {@link FileServer.stats}; no
+   * {@link FileServer.detach} needed.
    * @throws InvalidOptionError before {@link open} has completed
    */
   attach(conn: FrameConnection, peer?: string): ServerSession {
@@ -210,7 +220,10 @@ export class FileServer {
     return s;
   }
 
-  /** Forget a session whose connection closed (called by the connection owner after `onClose`). */
+  /**
+   * Forget a session now, whether or not its connection closed. Not needed after a close: a
+   * session leaves the server by itself once its `onClose` ran. Idempotent.
+   */
   detach(session: ServerSession): void {
     this.sessions.delete(session);
   }
@@ -236,8 +249,7 @@ export class FileServer {
         onClose: (conn, reason, error) => {
           const s = conn.owner;
           if (!s) return;
-          s.onClose(new ConnectionClosedError(`connection closed: ${reason}`, { cause: error }));
-          this.detach(s);
+          s.onClose(new ConnectionClosedError(`connection closed: ${reason}`, { cause: error })); // leaves this.sessions
           this.options.logger?.info({ peer: formatPeer(conn), reason }, 'connection closed');
         },
       },

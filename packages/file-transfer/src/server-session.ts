@@ -119,6 +119,7 @@ export class ServerSession implements FrameSink {
   onClose(error?: Error): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.ctx.sessions.delete(this);
     const err = new ConnectionClosedError('connection closed', { cause: error });
     for (const t of [...this.transfers.values()]) this.drop(t, err);
   }
