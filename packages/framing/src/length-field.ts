@@ -61,10 +61,12 @@ export interface LengthFieldOptions {
    * Default: `{ lengthAdjustment: -options.lengthAdjustment }` — the mirror, which round-trips
    * when `lengthFieldOffset` is 0 and the header is stripped.
    */
-  encoder?: {
-    lengthAdjustment?: number | undefined;
-    lengthIncludesLengthFieldLength?: boolean | undefined;
-  };
+  encoder?:
+    | {
+        lengthAdjustment?: number | undefined;
+        lengthIncludesLengthFieldLength?: boolean | undefined;
+      }
+    | undefined;
 }
 
 const KEYS = [

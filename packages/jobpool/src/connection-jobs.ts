@@ -32,7 +32,7 @@ export interface ConnectionJobsOptions {
    * What to send when a job fails. Return a frame to send in the failed job's place, or
    * `undefined` to destroy the connection with the error. Default: destroy.
    */
-  onJobError?: (conn: JobConnection, error: JobError) => Uint8Array | undefined;
+  onJobError?: ((conn: JobConnection, error: JobError) => Uint8Array | undefined) | undefined;
   /**
    * Move a frame's bytes to the worker without copying them when the frame is the whole of its
    * `ArrayBuffer` (the transport does that for frames it had to reassemble). Only safe when
