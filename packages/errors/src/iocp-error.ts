@@ -26,9 +26,9 @@
  */
 export class IocpError extends Error {
   /**
-   * Stable machine-readable code, `IOCP_ERR_...`. One of {@link IocpErrorCode} for errors raised
-   * here; a code received from a newer peer (file transfer errors travel over the wire) is kept
-   * as it came.
+   * Stable machine-readable code, `IOCP_ERR_...`: a registered code (`IocpErrorCode`, listed in
+   * `ERROR_CODES` of `@iocp/errors`) for every error raised here; a code received from a newer
+   * peer (file transfer errors travel over the wire) is kept as it came.
    */
   readonly code: string;
 

@@ -51,7 +51,7 @@ export interface FileServerOptions {
   minFreeBytes?: number | undefined;
   /** Partial uploads untouched for longer are removed when the server starts. Default 7 days; 0 = keep forever. */
   partialTtlMs?: number | undefined;
-  /** Largest frame of the framing codec, used by {@link FileServer.codecOptions}. Default 16 MiB. */
+  /** Largest frame of the length-prefixed codec {@link FileServer.listen} uses. Default 16 MiB. */
   maxFrameLength?: number | undefined;
   /** File system (tests inject faults here). Default `node:fs/promises`. */
   fs?: FileSystem | undefined;
@@ -121,7 +121,7 @@ function int(v: unknown, name: string, min: number, max: number): number {
  */
 export class FileServer {
   /** Validated options with defaults applied. */
-  readonly options: Readonly<{ [K in Exclude<keyof FileServerOptions, 'token' | 'logger' | 'portOptions'>]-?: NonNullable<FileServerOptions[K]> }> &
+  readonly options: Readonly<{ [K in keyof Omit<FileServerOptions, 'token' | 'logger' | 'portOptions'>]-?: NonNullable<FileServerOptions[K]> }> &
     Pick<FileServerOptions, 'token' | 'logger' | 'portOptions'>;
   private port: CompletionPort | undefined;
   private ctx: ServerContext | undefined;

@@ -87,6 +87,7 @@ export class ServerSession implements FrameSink {
   private chunk: number;
   private readonly transfers = new Map<number, Transfer>();
 
+  /** @internal Sessions come from `FileServer.attach` (or `FileServer.listen`). */
   constructor(
     private readonly conn: FrameConnection,
     private readonly ctx: ServerContext,
