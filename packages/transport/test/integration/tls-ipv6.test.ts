@@ -44,7 +44,7 @@ async function peerCertificate(pem: { cert: string; key: string }): Promise<Peer
   });
 }
 
-describe.skipIf(!hasOpenssl)('checkServerIdentity (IPv6 literals on every Node version)', () => {
+describe.skipIf(!hasOpenssl)('checkServerIdentity (IPv6 literals on every Node version; needs openssl to make certificates)', () => {
   it('accepts an IPv6 address listed as an IP SAN in any spelling, refuses others like node:tls', async () => {
     const cert = await peerCertificate(v6);
     expect(checkServerIdentity('::1', cert)).toBeUndefined();
@@ -59,7 +59,7 @@ describe.skipIf(!hasOpenssl)('checkServerIdentity (IPv6 literals on every Node v
   });
 });
 
-describe.skipIf(!hasOpenssl || !hasIpv6)('TLS to an IPv6 literal, verified', () => {
+describe.skipIf(!hasOpenssl || !hasIpv6)('TLS to an IPv6 literal, verified (needs openssl and an IPv6 loopback)', () => {
   it('connects to [::1] when the certificate lists ::1, and refuses one that does not (IOCP_ERR_TLS)', async () => {
     const port = cleanup.port(new CompletionPort());
     const codec = lengthPrefixed();
