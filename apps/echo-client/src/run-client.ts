@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
-import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { lengthPrefixed, raw } from '@iocp/framing';
-import { CompletionPort, type Connection } from '@iocp/transport';
+import { CompletionPort, type Connection, checkServerIdentity } from '@iocp/transport';
 import type { ClientConfig } from './cli.js';
 import { connectError } from './connect-error.js';
 import { EchoSession } from './echo-session.js';
@@ -16,7 +16,8 @@ const CLOSE_DRAIN_MS = 1000;
 /**
  * TLS options for `--servername NAME`. A host name is the SNI and the name checked. SNI may not
  * carry an IP address (RFC 6066; Node warns DEP0123 on stderr and will ignore it), so an IP
- * only names what the certificate is checked against (its IP SANs), with no SNI sent.
+ * only names what the certificate is checked against (its IP SANs), with no SNI sent. The check
+ * is transport's `checkServerIdentity`: Node 22's own refuses every IPv6 literal.
  */
 function serverNameOptions(name: string): Pick<ConnectionOptions, 'servername' | 'checkServerIdentity'> {
   if (isIP(name) === 0) return { servername: name };

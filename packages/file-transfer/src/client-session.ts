@@ -27,20 +27,20 @@ import { DATA_HEADER_LENGTH, DIGEST_LENGTH, type ListEntry, type Message, Messag
 /** Options of a {@link ClientSession}. */
 export interface ClientSessionOptions {
   /** Shared token the server requires. Default: none. */
-  token?: string;
+  token?: string | undefined;
   /** Largest DATA payload this client sends (capped by the server's limit). Default 256 KiB. */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** Credit granted to the server per download: the most bytes buffered for one download. Default 4 MiB. */
-  window?: number;
+  window?: number | undefined;
   /** File system for local files. Default `node:fs/promises`. */
-  fs?: FileSystem;
+  fs?: FileSystem | undefined;
   /**
    * Largest frame this side's codec accepts. Announced in HELLO (as `maxFrameLength − 5`) so the
    * server never sends a longer DATA frame. Default: no limit announced.
    */
-  maxFrameLength?: number;
+  maxFrameLength?: number | undefined;
   /** Protocol version announced in HELLO (tests use it to check refusals). Default {@link PROTOCOL_VERSION}. */
-  protocolVersion?: number;
+  protocolVersion?: number | undefined;
   /**
    * How long the server may stay silent, in ms, before the client gives up with
    * `IOCP_ERR_FT_TIMEOUT`: for WELCOME after HELLO (the connection is closed), for the first
@@ -51,7 +51,7 @@ export interface ClientSessionOptions {
    * 1 s) after the last reply or progress. `0` waits forever. Default 30 000
    * ({@link DEFAULT_TIMEOUT_MS}).
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Default of {@link ClientSessionOptions.timeoutMs}: 30 s. */
@@ -71,9 +71,9 @@ export const CLIENT_SESSION_OPTION_KEYS: Readonly<Record<keyof ClientSessionOpti
 /** Options of one upload or download. */
 export interface TransferOptions {
   /** Continue from what the other side already holds (verified by SHA-256 of the prefix). Default true. */
-  resume?: boolean;
+  resume?: boolean | undefined;
   /** Called as bytes move: `done` counts the resumed prefix, `total` is the file size. */
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 const TRANSFER_OPTION_KEYS: Readonly<Record<keyof TransferOptions, true>> = { resume: true, onProgress: true };

@@ -1,16 +1,27 @@
 /**
  * Errors of `@iocp/file-transfer`. Match on `code`, never on the message: codes are stable and
  * travel over the wire unchanged, so a client sees the same code the server raised.
+ *
+ * Every error is an `IocpError` (from `@iocp/errors`, re-exported here); options are refused
+ * with the `InvalidOptionError` all iocp-kit packages share, every other error is a
+ * {@link FileTransferError}.
+ *
+ * @module
  */
+import { InvalidOptionError, IocpError } from '@iocp/errors';
 
-/** Base class of every error raised by this package. */
-export class FileTransferError extends Error {
-  /** Stable machine-readable code, e.g. `IOCP_ERR_FT_BAD_PATH`. */
-  readonly code: string;
+export { InvalidOptionError, IocpError };
+
+/** Base class of every error raised by this package, except the shared {@link InvalidOptionError}. */
+export class FileTransferError extends IocpError {
+  /**
+   * @param code - Stable code, e.g. `IOCP_ERR_FT_BAD_PATH` (or a code received from a newer peer).
+   * @param message - One line for humans.
+   * @param options - `cause`: the underlying error.
+   */
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'FileTransferError';
-    this.code = code;
   }
 }
 
@@ -154,14 +165,6 @@ export class TimeoutError extends FileTransferError {
   }
 }
 
-/** An option is missing, out of range or unknown (raised by constructors). */
-export class InvalidOptionError extends FileTransferError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('IOCP_ERR_INVALID_OPTION', message, options);
-    this.name = 'InvalidOptionError';
-  }
-}
-
 type ErrorCtor = new (message: string, options?: { cause?: unknown }) => FileTransferError;
 
 const BY_CODE: ReadonlyMap<string, ErrorCtor> = new Map<string, ErrorCtor>([
@@ -182,12 +185,12 @@ const BY_CODE: ReadonlyMap<string, ErrorCtor> = new Map<string, ErrorCtor>([
   ['IOCP_ERR_FT_CLOSED', ConnectionClosedError],
   ['IOCP_ERR_FT_CANCELLED', CancelledError],
   ['IOCP_ERR_FT_TIMEOUT', TimeoutError],
-  ['IOCP_ERR_INVALID_OPTION', InvalidOptionError],
 ]);
 
 /**
- * Rebuild an error received from the peer (code + message) as the matching subclass; an unknown
- * code (a newer peer) becomes a plain {@link FileTransferError} that keeps the code.
+ * Rebuild an error received from the peer (code + message) as the matching subclass; another
+ * code (a newer peer's, or one that is not this protocol's) becomes a plain
+ * {@link FileTransferError} that keeps the code.
  */
 export function errorFromCode(code: string, message: string): FileTransferError {
   const Ctor = BY_CODE.get(code);

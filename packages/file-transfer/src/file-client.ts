@@ -23,13 +23,13 @@ export interface FileClientOptions extends ClientSessionOptions {
   host: string;
   port: number;
   /** `true`: TLS verified against the system CAs; an object goes to `tls.connect` (`ca`, `rejectUnauthorized`...). Default: plain TCP. */
-  tls?: TlsConnectOptions | boolean;
+  tls?: TlsConnectOptions | boolean | undefined;
   /** Largest frame accepted from the server. Default 16 MiB (must cover the server's chunk size). */
-  maxFrameLength?: number;
+  maxFrameLength?: number | undefined;
   /** Give up connecting after this long. Default 10 000 ms. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** Completion-port options (send queue...). Default: 1 MiB / 256 KiB send-queue watermarks. */
-  portOptions?: PortOptions;
+  portOptions?: PortOptions | undefined;
 }
 
 const FILE_CLIENT_OWN_KEYS: Readonly<Record<Exclude<keyof FileClientOptions, keyof ClientSessionOptions>, true>> = {

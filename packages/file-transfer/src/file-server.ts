@@ -16,11 +16,11 @@ export type { Logger } from './internal/server-context.js';
 /** Where and how {@link FileServer.listen} accepts connections. */
 export interface FileServerListenOptions {
   /** Address to bind. Default `'127.0.0.1'`; `'::'` is dual stack. */
-  host?: string;
+  host?: string | undefined;
   /** Port; `0` (default) picks a free one (read it from the returned listener). */
-  port?: number;
+  port?: number | undefined;
   /** PEM certificate and key: connections are TLS. Default: plain TCP. */
-  tls?: ListenTlsOptions;
+  tls?: ListenTlsOptions | undefined;
 }
 
 /** A snapshot of a server's activity ({@link FileServer.stats}). Counters are totals since start. */
@@ -38,32 +38,32 @@ export interface FileServerOptions {
   /** Folder served. Required. Nothing outside it is ever read or written. */
   root: string;
   /** Shared token clients must present (compared in constant time). Default: none (open). */
-  token?: string;
+  token?: string | undefined;
   /** Largest file accepted for upload, bytes. Default `Number.MAX_SAFE_INTEGER` (no limit). */
-  maxFileSize?: number;
+  maxFileSize?: number | undefined;
   /** Largest DATA payload, bytes (both directions). Default 256 KiB; at most `maxFrameLength - 5`. */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** Credit per upload: the most bytes the server buffers for one upload. Default 4 MiB; at least `chunkSize`. */
-  window?: number;
+  window?: number | undefined;
   /** Requests in progress at once on one connection. Default 16. Beyond: `IOCP_ERR_FT_TOO_MANY`. */
-  maxTransfersPerConnection?: number;
+  maxTransfersPerConnection?: number | undefined;
   /** Free bytes that must remain after an upload (checked with `statfs` before it starts). Default 0. */
-  minFreeBytes?: number;
+  minFreeBytes?: number | undefined;
   /** Partial uploads untouched for longer are removed when the server starts. Default 7 days; 0 = keep forever. */
-  partialTtlMs?: number;
-  /** Largest frame of the framing codec, used by {@link FileServer.codecOptions}. Default 16 MiB. */
-  maxFrameLength?: number;
+  partialTtlMs?: number | undefined;
+  /** Largest frame of the length-prefixed codec {@link FileServer.listen} uses. Default 16 MiB. */
+  maxFrameLength?: number | undefined;
   /** File system (tests inject faults here). Default `node:fs/promises`. */
-  fs?: FileSystem;
+  fs?: FileSystem | undefined;
   /** Where to log (pino-compatible). Default: no logging. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * Options of the completion port {@link FileServer.listen} creates (limits, timeouts, send
    * queue). Default {@link DEFAULT_PORT_OPTIONS}: a 1 MiB / 256 KiB send-queue high / low
    * watermark, so a few chunks stay queued and the socket never idles between chunks, and a
    * 10 s first-data timeout (a peer that never says HELLO is closed).
    */
-  portOptions?: PortOptions;
+  portOptions?: PortOptions | undefined;
 }
 
 const KiB = 1024;
@@ -105,18 +105,23 @@ function int(v: unknown, name: string, min: number, max: number): number {
 
 /**
  * A file server: one root folder, any number of connections, each a {@link ServerSession}.
- * Transport-agnostic — hand it connections with {@link FileServer.attach} — plus a
- * `listen()` helper over `@iocp/transport` (see `listenFileServer`).
+ * {@link FileServer.listen} serves over `@iocp/transport` in one call; or stay
+ * transport-agnostic and hand it connections with {@link FileServer.attach}.
  *
  * ```ts
  * const server = new FileServer({ root: '/srv/files', token: process.env.TOKEN });
+ * const listener = await server.listen({ host: '127.0.0.1', port: 7000 });
+ *
+ * // or, over your own connection (anything with send / writable / close / destroy):
  * await server.open();
- * const sink = server.attach(conn); // forward conn's frames, drains and close to sink
+ * const session = server.attach(conn);
+ * // forward conn's frames → session.onFrame(frame), drains → session.onDrain(),
+ * // its close → session.onClose(error): the session then leaves the server by itself.
  * ```
  */
 export class FileServer {
   /** Validated options with defaults applied. */
-  readonly options: Readonly<Required<Omit<FileServerOptions, 'token' | 'logger' | 'portOptions'>>> &
+  readonly options: Readonly<{ [K in keyof Omit<FileServerOptions, 'token' | 'logger' | 'portOptions'>]-?: NonNullable<FileServerOptions[K]> }> &
     Pick<FileServerOptions, 'token' | 'logger' | 'portOptions'>;
   private port: CompletionPort | undefined;
   private ctx: ServerContext | undefined;
@@ -180,6 +185,7 @@ export class FileServer {
       busy: this.busy,
       log: o.logger,
       counters: this.counters,
+      sessions: this.sessions,
     };
   }
 
@@ -200,7 +206,11 @@ export class FileServer {
   }
 
   /**
-   * Serve one connection. Forward its frames, drains and close to the returned session.
+   * Serve one connection. Forward its frames (`onFrame`), drains (`onDrain`) and close
+   * (`onClose`) to the returned session, in order. Once the session has closed — the
+   * connection's close forwarded, or the session ended it over a protocol violation — it is
+   * no longer counted in {@link FileServer.connections} and {@link FileServer.stats}; no
+   * {@link FileServer.detach} needed.
    * @throws InvalidOptionError before {@link open} has completed
    */
   attach(conn: FrameConnection, peer?: string): ServerSession {
@@ -210,7 +220,10 @@ export class FileServer {
     return s;
   }
 
-  /** Forget a session whose connection closed (called by the connection owner after `onClose`). */
+  /**
+   * Forget a session now, whether or not its connection closed. Not needed after a close: a
+   * session leaves the server by itself once its `onClose` ran. Idempotent.
+   */
   detach(session: ServerSession): void {
     this.sessions.delete(session);
   }
@@ -236,8 +249,7 @@ export class FileServer {
         onClose: (conn, reason, error) => {
           const s = conn.owner;
           if (!s) return;
-          s.onClose(new ConnectionClosedError(`connection closed: ${reason}`, { cause: error }));
-          this.detach(s);
+          s.onClose(new ConnectionClosedError(`connection closed: ${reason}`, { cause: error })); // leaves this.sessions
           this.options.logger?.info({ peer: formatPeer(conn), reason }, 'connection closed');
         },
       },
@@ -248,7 +260,7 @@ export class FileServer {
    * Stop accepting, let queued frames drain (up to `drainMs`), close every connection.
    * Transfers in progress end; their partials stay for resume.
    */
-  async close(options: { drainMs?: number } = {}): Promise<void> {
+  async close(options: { drainMs?: number | undefined } = {}): Promise<void> {
     refuseUnknownOptions(options, Object.keys(CLOSE_OPTION_KEYS), 'FileServer.close');
     await this.port?.close({ drainMs: options.drainMs ?? 2000 });
   }

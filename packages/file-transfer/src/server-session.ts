@@ -87,6 +87,7 @@ export class ServerSession implements FrameSink {
   private chunk: number;
   private readonly transfers = new Map<number, Transfer>();
 
+  /** @internal Sessions come from `FileServer.attach` (or `FileServer.listen`). */
   constructor(
     private readonly conn: FrameConnection,
     private readonly ctx: ServerContext,
@@ -119,6 +120,7 @@ export class ServerSession implements FrameSink {
   onClose(error?: Error): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.ctx.sessions.delete(this);
     const err = new ConnectionClosedError('connection closed', { cause: error });
     for (const t of [...this.transfers.values()]) this.drop(t, err);
   }

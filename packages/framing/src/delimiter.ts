@@ -17,12 +17,12 @@ export interface DelimiterOptions {
    */
   delimiter: DelimiterBytes | readonly DelimiterBytes[];
   /** Remove the delimiter from decoded frames. Decoding only. Default `true`. */
-  stripDelimiter?: boolean;
+  stripDelimiter?: boolean | undefined;
   /**
    * Longest frame, delimiter not counted. Decoding fails as soon as that many bytes have
    * arrived without a delimiter; the encoder refuses longer frames. Default 64 KiB.
    */
-  maxFrameLength?: number;
+  maxFrameLength?: number | undefined;
 }
 
 class DelimiterDecoder implements Decoder {

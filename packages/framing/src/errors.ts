@@ -9,20 +9,17 @@
  * | `IOCP_ERR_INVALID_OPTION` | a codec option is out of range (thrown by the factory) | — |
  * | `IOCP_ERR_DECODER_CONTRACT` | a custom decoder broke the {@link Decoder} contract | ends |
  *
+ * Every error is an `IocpError` (from `@iocp/errors`, re-exported here); `InvalidOptionError` is
+ * the one class all iocp-kit packages share.
+ *
  * @module
  */
+import { InvalidOptionError, IocpError } from '@iocp/errors';
 
-/** Base class of every error thrown by this package. */
-export class FramingError extends Error {
-  /** Stable machine-readable code, e.g. `IOCP_ERR_FRAME_TOO_LONG`. */
-  readonly code: string;
+export { InvalidOptionError, IocpError };
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+/** Base class of every error thrown by this package, except the shared {@link InvalidOptionError}. */
+export class FramingError extends IocpError {}
 
 /**
  * A frame is longer than the codec allows. Raised from the header alone, before the body is
@@ -81,17 +78,6 @@ export class FrameTruncatedError extends FramingError {
     );
     this.bufferedBytes = bufferedBytes;
     this.expectedBytes = expectedBytes;
-  }
-}
-
-/** A codec option is invalid. Thrown by the codec factory, never at decode time. */
-export class InvalidOptionError extends FramingError {
-  /** Name of the offending option. */
-  readonly option: string;
-
-  constructor(option: string, message: string, options?: { cause?: unknown }) {
-    super('IOCP_ERR_INVALID_OPTION', `invalid option ${option}: ${message}`, options);
-    this.option = option;
   }
 }
 

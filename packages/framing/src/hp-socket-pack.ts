@@ -17,11 +17,11 @@ export interface HpSocketPackOptions {
    * Flag in the high 10 bits of every header, `0`–`0x3FF`. When not 0, a header with another
    * flag is corrupt; 0 (the default) writes 0 and accepts any flag, as HP-Socket does.
    */
-  headerFlag?: number;
+  headerFlag?: number | undefined;
   /** Longest body (header not counted). `1`–`0x3FFFFF`. Default `0x40000` (256 KiB). */
-  maxPackSize?: number;
+  maxPackSize?: number | undefined;
   /** See {@link LengthFieldOptions.failFast}. Default `true`. */
-  failFast?: boolean;
+  failFast?: boolean | undefined;
 }
 
 class PackDecoder implements Decoder {

@@ -31,4 +31,5 @@ export {
   FrameTruncatedError,
   FramingError,
   InvalidOptionError,
+  IocpError,
 } from './errors.js';

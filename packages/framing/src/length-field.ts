@@ -26,34 +26,34 @@ export { DEFAULT_MAX_FRAME_LENGTH };
  */
 export interface LengthFieldOptions {
   /** Bytes before the length field. Decoding only. Default `0`. */
-  lengthFieldOffset?: number;
+  lengthFieldOffset?: number | undefined;
   /** Width of the length field: 1, 2, 3, 4, 8 bytes or `'varint'`. Both. Default `4`. */
-  lengthFieldLength?: LengthFieldLength;
+  lengthFieldLength?: LengthFieldLength | undefined;
   /**
    * Added to the field value to get the number of bytes that follow the length field (negative
    * when the field counts the header too). Decoding; the encoder writes
    * `frame length - lengthAdjustment` unless {@link LengthFieldOptions.encoder} says otherwise.
    * Default `0`.
    */
-  lengthAdjustment?: number;
+  lengthAdjustment?: number | undefined;
   /**
    * Bytes cut from the front of each decoded frame, or `'header'` for everything up to the end
    * of the length field (useful with `'varint'`). Decoding only. Default `0` (Netty).
    */
-  initialBytesToStrip?: number | 'header';
+  initialBytesToStrip?: number | 'header' | undefined;
   /**
    * Longest frame on the wire, header included (Netty's meaning). A header announcing more is
    * refused before the body is read. Both (the encoder refuses to produce such a frame).
    * Default 16 MiB.
    */
-  maxFrameLength?: number;
+  maxFrameLength?: number | undefined;
   /** Byte order of a fixed-width length field. Both. Default `'big'`. */
-  byteOrder?: 'big' | 'little';
+  byteOrder?: 'big' | 'little' | undefined;
   /**
    * Netty's fail-fast flag: `true` — `IOCP_ERR_FRAME_TOO_LONG` is thrown as soon as the header
    * is read; `false` — after the too-long frame has been skipped. Decoding only. Default `true`.
    */
-  failFast?: boolean;
+  failFast?: boolean | undefined;
   /**
    * Netty `LengthFieldPrepender` settings, when the encoder should not simply mirror the
    * decoder. The encoder writes `[length field][frame]` with field value
@@ -61,10 +61,12 @@ export interface LengthFieldOptions {
    * Default: `{ lengthAdjustment: -options.lengthAdjustment }` — the mirror, which round-trips
    * when `lengthFieldOffset` is 0 and the header is stripped.
    */
-  encoder?: {
-    lengthAdjustment?: number;
-    lengthIncludesLengthFieldLength?: boolean;
-  };
+  encoder?:
+    | {
+        lengthAdjustment?: number | undefined;
+        lengthIncludesLengthFieldLength?: boolean | undefined;
+      }
+    | undefined;
 }
 
 const KEYS = [

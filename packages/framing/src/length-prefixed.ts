@@ -13,16 +13,16 @@ import { U32PrefixDecoder } from './internal/u32-prefix-decoder.js';
 /** Options of {@link lengthPrefixed}. */
 export interface LengthPrefixedOptions {
   /** Width of the length field in bytes. Default `4`. */
-  lengthFieldLength?: 1 | 2 | 3 | 4 | 8;
+  lengthFieldLength?: 1 | 2 | 3 | 4 | 8 | undefined;
   /** Byte order of the length field. Default `'big'`. */
-  byteOrder?: 'big' | 'little';
+  byteOrder?: 'big' | 'little' | undefined;
   /**
    * Longest payload (header not counted), checked from the header before the body is read and
    * by the encoder. Default 16 MiB.
    */
-  maxFrameLength?: number;
+  maxFrameLength?: number | undefined;
   /** See {@link LengthFieldOptions.failFast}. Default `true`. */
-  failFast?: boolean;
+  failFast?: boolean | undefined;
 }
 
 /**

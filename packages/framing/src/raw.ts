@@ -10,7 +10,7 @@ export interface RawOptions {
    * Largest frame handed to the application; a bigger chunk is cut into frames of at most this
    * size. Default 64 KiB.
    */
-  maxFrameLength?: number;
+  maxFrameLength?: number | undefined;
 }
 
 class RawDecoder implements Decoder {

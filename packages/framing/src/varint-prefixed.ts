@@ -6,9 +6,9 @@ import { MAX_VARINT_BYTES } from './internal/varint.js';
 /** Options of {@link varintPrefixed}. */
 export interface VarintPrefixedOptions {
   /** Longest payload (varint not counted). Default 16 MiB. */
-  maxFrameLength?: number;
+  maxFrameLength?: number | undefined;
   /** See {@link LengthFieldOptions.failFast}. Default `true`. */
-  failFast?: boolean;
+  failFast?: boolean | undefined;
 }
 
 /**

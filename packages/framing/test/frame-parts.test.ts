@@ -25,11 +25,18 @@ function decodeParts(codec: Codec, chunks: readonly Buffer[]): { frames: Buffer[
     reader.push(chunk);
     for (let f = reader.nextFrame(); f !== undefined; f = reader.nextFrame()) {
       if (f instanceof FrameParts) {
-        // No copy: every part is a view of memory the caller pushed, none is empty.
-        for (const p of f.parts) {
-          expect(pushed.has(p.buffer)).toBe(true);
+        // No copy of the body: every part is a view of memory the caller pushed, none is empty —
+        // except, when the frame's header itself was cut across chunks, the first part: the
+        // reader joined the header bytes (and at most one 64-byte step after them) to measure the
+        // frame, and that small joined piece comes first. (Seen as a flaky failure: whether the
+        // joined piece shared an ArrayBuffer with a pushed chunk depended on Buffer's pool.)
+        f.parts.forEach((p, i) => {
+          if (!pushed.has(p.buffer)) {
+            expect(i).toBe(0);
+            expect(p.length).toBeLessThanOrEqual(128);
+          }
           expect(p.length).toBeGreaterThan(0);
-        }
+        });
         expect(f.parts.reduce((n, p) => n + p.length, 0)).toBe(f.length);
         frames.push(f.toBuffer());
         asParts.push(true);

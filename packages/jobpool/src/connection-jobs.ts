@@ -15,7 +15,7 @@ export interface JobConnection {
    * False while the connection's send queue is above its high watermark (optional: a
    * connection without it counts as always writable).
    */
-  readonly writable?: boolean;
+  readonly writable?: boolean | undefined;
   /** Queue a frame for the peer; false if not queued (closed). */
   send(frame: Uint8Array): boolean;
   /** Stop reading from the socket. */
@@ -32,14 +32,14 @@ export interface ConnectionJobsOptions {
    * What to send when a job fails. Return a frame to send in the failed job's place, or
    * `undefined` to destroy the connection with the error. Default: destroy.
    */
-  onJobError?: (conn: JobConnection, error: JobError) => Uint8Array | undefined;
+  onJobError?: ((conn: JobConnection, error: JobError) => Uint8Array | undefined) | undefined;
   /**
    * Move a frame's bytes to the worker without copying them when the frame is the whole of its
    * `ArrayBuffer` (the transport does that for frames it had to reassemble). Only safe when
    * nothing else uses that buffer afterwards. Default `false`: each frame is copied once into an
    * exact-size buffer, which is then moved (never the whole socket chunk behind a view).
    */
-  transferOwnedFrames?: boolean;
+  transferOwnedFrames?: boolean | undefined;
 }
 
 /**

@@ -7,30 +7,19 @@
  *
  * Delivered to `JobHandler.onError` in the failed job's place in the order (a {@link JobError}):
  * `IOCP_ERR_JOB_FAILED`, `IOCP_ERR_JOB_WORKER_DIED`, `IOCP_ERR_JOB_MODULE`.
+ *
+ * Every error is an `IocpError` (from `@iocp/errors`, re-exported here); `InvalidOptionError` is
+ * the one class all iocp-kit packages share (its `option` is the dotted option name, e.g.
+ * `perKey.highWaterMark`).
+ *
+ * @module
  */
+import { InvalidOptionError, IocpError } from '@iocp/errors';
 
-/** Base class of every error of this package. */
-export class JobPoolError extends Error {
-  /** Stable machine-readable code, e.g. `IOCP_ERR_JOB_WORKER_DIED`. */
-  readonly code: string;
+export { InvalidOptionError, IocpError };
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
-
-/** An option is missing or out of range. */
-export class InvalidOptionError extends JobPoolError {
-  /** Dotted name of the offending option, e.g. `perKey.highWaterMark`. */
-  readonly option: string;
-
-  constructor(option: string, message: string) {
-    super('IOCP_ERR_INVALID_OPTION', `invalid option ${option}: ${message}`);
-    this.option = option;
-  }
-}
+/** Base class of every error of this package, except the shared {@link InvalidOptionError}. */
+export class JobPoolError extends IocpError {}
 
 /** The pool is closing or closed: no new jobs or keys. */
 export class PoolClosedError extends JobPoolError {

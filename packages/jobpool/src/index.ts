@@ -6,6 +6,7 @@ export { ConnectionJobs, jobPoolHandler } from './connection-jobs.js';
 export type { ConnectionJobsOptions, JobConnection, JobPoolHandler } from './connection-jobs.js';
 export {
   InvalidOptionError,
+  IocpError,
   JobError,
   JobFailedError,
   JobModuleError,

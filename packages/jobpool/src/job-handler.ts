@@ -22,5 +22,5 @@ export interface JobHandler<R = unknown, K = unknown> {
    * `false` once both fell to their low watermarks — e.g. `conn.resume()` — or when a paused
    * key is cancelled. Calls alternate, starting with `true`.
    */
-  onPressure?(key: K, paused: boolean): void;
+  onPressure?: ((key: K, paused: boolean) => void) | undefined;
 }

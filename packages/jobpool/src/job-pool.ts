@@ -276,7 +276,7 @@ export class JobPool<P = unknown, R = unknown, K = unknown> {
    * accepted still runs and is delivered first; with `force: true` all keys are cancelled and
    * running jobs are abandoned. Idempotent: later calls return the same promise.
    */
-  close(options?: { force?: boolean }): Promise<void> {
+  close(options?: { force?: boolean | undefined }): Promise<void> {
     if (this.#closed !== null) return this.#closed;
     this.#closing = true;
     const force = options?.force === true;

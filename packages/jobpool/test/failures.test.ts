@@ -88,8 +88,9 @@ describe('JobPool: failures', () => {
       filename: JOBS,
       threads: 2,
       handler: rec,
-      // Far too small to boot a thread: piscina gives up starting new ones after the first failure.
-      resourceLimits: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1, codeRangeSizeMb: 1 },
+      // Too small to boot a thread (the smallest heap accepted; below it Node 22+ aborts the whole
+      // process): piscina gives up starting new ones after the first failure.
+      resourceLimits: { maxOldGenerationSizeMb: 4, maxYoungGenerationSizeMb: 1, codeRangeSizeMb: 1 },
     });
     pool.submit('a', { op: 'echo', value: 1 });
     pool.submit('b', { op: 'echo', value: 2 });

@@ -28,6 +28,9 @@ describe('JobPool: options', () => {
     ['maxBatch', { maxBatch: 1.5 }],
     ['maxBatchUs', { maxBatchUs: -1 }],
     ['resourceLimits', { resourceLimits: 5 }],
+    // Too small to boot a worker: Node 22 and 24 abort the whole process instead of failing it.
+    ['resourceLimits.maxOldGenerationSizeMb', { resourceLimits: { maxOldGenerationSizeMb: 2 } }],
+    ['resourceLimits.maxOldGenerationSizeMb', { resourceLimits: { maxOldGenerationSizeMb: '64' } }],
     ['perKey', { perKey: 3 }],
     ['perKey.max', { perKey: { max: 0 } }],
     ['perKey.highWaterMark', { perKey: { max: 4, highWaterMark: 5 } }],

@@ -7,30 +7,18 @@
  * | `IOCP_ERR_REORDER_INVALID_SEQ` | a sequence number is not an integer in `[0, 2^32)` |
  * | `IOCP_ERR_REORDER_WINDOW` | a sequence number lies `window` or more ahead of `expected` |
  * | `IOCP_ERR_REORDER_DUPLICATE` | a sequence number is already buffered or already released |
+ *
+ * Every error is an `IocpError` (from `@iocp/errors`, re-exported here); `InvalidOptionError` is
+ * the one class all iocp-kit packages share.
+ *
+ * @module
  */
+import { InvalidOptionError, IocpError } from '@iocp/errors';
 
-/** Base class of every error thrown by this package. */
-export class ReorderError extends Error {
-  /** Stable machine-readable code, e.g. `IOCP_ERR_REORDER_WINDOW`. */
-  readonly code: string;
+export { InvalidOptionError, IocpError };
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
-
-/** An option passed to the constructor (or to `reset()`) is invalid. */
-export class InvalidOptionError extends ReorderError {
-  /** Name of the offending option. */
-  readonly option: string;
-
-  constructor(option: string, message: string, options?: { cause?: unknown }) {
-    super('IOCP_ERR_INVALID_OPTION', `invalid option ${option}: ${message}`, options);
-    this.option = option;
-  }
-}
+/** Base class of every error thrown by this package, except the shared {@link InvalidOptionError}. */
+export class ReorderError extends IocpError {}
 
 /** A sequence number passed to `push()` is not an unsigned 32-bit integer. */
 export class InvalidSequenceError extends ReorderError {

@@ -3,6 +3,7 @@ export type { ReleaseCallback, ReordererOptions } from './reorderer.js';
 export {
   DuplicateSequenceError,
   InvalidOptionError,
+  IocpError,
   InvalidSequenceError,
   ReorderError,
   WindowOverflowError,

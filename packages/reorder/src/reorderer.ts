@@ -21,9 +21,9 @@ export interface ReordererOptions<T> {
    * power of two in `[1, 2^24]`; memory is one slot per window entry, allocated up front.
    * Default `1024`.
    */
-  window?: number;
+  window?: number | undefined;
   /** The first sequence number expected, an integer in `[0, 2^32)`. Default `0`. */
-  first?: number;
+  first?: number | undefined;
 }
 
 /** Default {@link ReordererOptions.window}. */

@@ -4,6 +4,7 @@ import {
   DEFAULT_WINDOW,
   DuplicateSequenceError,
   InvalidOptionError,
+  IocpError,
   MAX_WINDOW,
   ReorderError,
   Reorderer,
@@ -27,7 +28,11 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ReorderError) return error.code;
+    // Every error is an IocpError; all but the shared InvalidOptionError are ReorderErrors.
+    if (error instanceof IocpError) {
+      expect(error instanceof ReorderError).toBe(!(error instanceof InvalidOptionError));
+      return error.code;
+    }
     throw error;
   }
   return undefined;

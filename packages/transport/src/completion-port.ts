@@ -120,7 +120,7 @@ export class CompletionPort {
    * and flush its queued sends, end the sockets; after `drainMs` (default 5000) drop whatever is
    * left. Resolves when every connection has closed. Reason: `shutdown`.
    */
-  close(options?: { drainMs?: number }): Promise<void> {
+  close(options?: { drainMs?: number | undefined }): Promise<void> {
     return this.#core.close(options);
   }
 }
@@ -463,7 +463,7 @@ class Core implements PortCore, SessionHost {
     };
   }
 
-  close(options?: { drainMs?: number }): Promise<void> {
+  close(options?: { drainMs?: number | undefined }): Promise<void> {
     if (this.closePromise !== undefined) return this.closePromise;
     const drainMs = options?.drainMs ?? 5000;
     if (typeof drainMs !== 'number' || !(drainMs >= 0) || !Number.isFinite(drainMs)) {

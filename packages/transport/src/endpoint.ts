@@ -20,7 +20,7 @@ export interface ParseEndpointOptions {
    * Host used when the text is a bare port (`7000` or `:7000`). Default: unset, and a bare port is
    * refused. Must itself be an IP literal or a valid host name.
    */
-  readonly defaultHost?: string;
+  readonly defaultHost?: string | undefined;
 }
 
 /** Longest text accepted: a 253-character host name, brackets, colon and port, with slack. */

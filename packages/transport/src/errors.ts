@@ -2,28 +2,19 @@
  * Errors raised by `@iocp/transport`. Match on `code`, never on the message or the class name:
  * codes are stable across versions, messages are for humans.
  *
- * Every error is a {@link TransportError}; the underlying cause (a socket error, a framing error,
- * an exception thrown by a handler) is chained as `cause`.
+ * Every error is a {@link TransportError} — except options refused with the
+ * `InvalidOptionError` all iocp-kit packages share — and every one is an `IocpError` (from
+ * `@iocp/errors`, re-exported here); the underlying cause (a socket error, a framing error, an
+ * exception thrown by a handler) is chained as `cause`.
+ *
+ * @module
  */
+import { InvalidOptionError, IocpError } from '@iocp/errors';
 
-/** Base class of every error this package raises. */
-export class TransportError extends Error {
-  /** Stable machine-readable code, `IOCP_ERR_...`. */
-  readonly code: string;
+export { InvalidOptionError, IocpError };
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
-
-/** An option is missing, of the wrong type or out of range. Raised by constructors and `listen`/`connect`. */
-export class InvalidOptionError extends TransportError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('IOCP_ERR_INVALID_OPTION', message, options);
-  }
-}
+/** Base class of every error this package raises, except the shared {@link InvalidOptionError}. */
+export class TransportError extends IocpError {}
 
 /** The port is closed (or closing): no new listeners or connections. */
 export class PortClosedError extends TransportError {

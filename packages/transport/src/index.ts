@@ -3,6 +3,7 @@
  * class, safe handles, ordered per-connection dispatch, bounded send queues with write
  * coalescing, one watchdog timer, admission control, graceful shutdown and stats.
  */
+export { checkServerIdentity } from './check-server-identity.js';
 export { CompletionPort } from './completion-port.js';
 export { type Endpoint, type EndpointFamily, type ParseEndpointOptions, formatEndpoint, parseEndpoint } from './endpoint.js';
 export {
@@ -17,6 +18,7 @@ export {
   IdleTimeoutError,
   InvalidEndpointError,
   InvalidOptionError,
+  IocpError,
   ListenError,
   MaxConnectionsError,
   PortClosedError,

@@ -50,15 +50,15 @@ export type RefuseReason = 'deny' | 'allow' | 'max-connections' | 'per-ip' | 'ra
 /** Admission control for accepted peers. Applies to every listener of the port. */
 export interface PortLimits {
   /** Most open connections (server and client side together). Default `Infinity`. Beyond: refused `max-connections`. */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** New accepted connections per second, a token bucket with a burst of one second's worth. Default `Infinity`. Beyond: refused `rate`. */
-  maxConnectionsPerSecond?: number;
+  maxConnectionsPerSecond?: number | undefined;
   /** Most open accepted connections from one remote address. Default `Infinity`. Beyond: refused `per-ip`. */
-  maxConnectionsPerIp?: number;
+  maxConnectionsPerIp?: number | undefined;
   /** When set, only peers whose address matches are accepted; others are refused `allow`. */
-  allow?: BlockList;
+  allow?: BlockList | undefined;
   /** Peers whose address matches are refused `deny`. Checked before `allow`. */
-  deny?: BlockList;
+  deny?: BlockList | undefined;
 }
 
 /** Keepalive settings: see {@link PortTimeouts.heartbeat}. */
@@ -75,7 +75,7 @@ export interface HeartbeatOptions {
  */
 export interface PortTimeouts {
   /** Close an accepted peer that sends nothing for this long after accept (slowloris). Default `0` = off. */
-  firstDataMs?: number;
+  firstDataMs?: number | undefined;
   /**
    * Close a connection with no read and no write progress for this long (`idle-timeout`).
    * Default `0` = off. Write progress means bytes leaving the send queue for the kernel, not
@@ -87,7 +87,7 @@ export interface PortTimeouts {
    * what it was sent — e.g. an echo that pauses until `onDrain`, or a handler awaiting drain —
    * and the clock runs: a peer that neither reads nor sends for `idleMs` is closed.
    */
-  idleMs?: number;
+  idleMs?: number | undefined;
   /**
    * Close a connection whose queued outgoing bytes make no write progress for this long
    * (`write-timeout`, `IOCP_ERR_WRITE_TIMEOUT`; what was queued is discarded): the peer stopped
@@ -99,44 +99,44 @@ export interface PortTimeouts {
    * (Linux: once about a third of the socket's send buffer, up to a few MiB, is free again), so
    * choose a value well above the time a slow but live peer needs to read that much — seconds.
    */
-  writeStallMs?: number;
+  writeStallMs?: number | undefined;
   /** Send `codec.keepalive` after `intervalMs` of read silence; close after `maxMissed` unanswered. Default off. Codecs without a keepalive (raw) skip the ping but still time out. */
   heartbeat?: HeartbeatOptions | undefined;
   /** Longest a TLS handshake may take on an accepted connection before `tls-error`. Default `10_000`. */
-  handshakeMs?: number;
+  handshakeMs?: number | undefined;
   /**
    * After `conn.close()`, longest to wait for the peer to finish before the socket is dropped.
    * After a bad frame, longest from the error (a pending `onFrameError` included) until the
    * socket is dropped. Default `5_000`.
    */
-  closeMs?: number;
+  closeMs?: number | undefined;
 }
 
 /** Per-connection send queue bounds. */
 export interface SendQueueOptions {
   /** `conn.writable` turns false when queued bytes reach this. Default 64 KiB. */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
   /** `onDrain` fires when queued bytes fall to or below this after `writable` went false. Default 16 KiB. */
-  lowWaterMark?: number;
+  lowWaterMark?: number | undefined;
   /**
    * Hard cap on queued bytes per connection (bytes waiting in this port plus bytes the socket
    * has not handed to the kernel yet). Default 4 MiB, and never below the codec's largest frame
    * plus header so a max-size frame can be echoed. Policy when a send would pass it: the
    * connection is destroyed with reason `send-queue-overflow` and `send` returns false.
    */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 
 /** Options of {@link CompletionPort}. Every field is optional; defaults are documented per field. */
 export interface PortOptions {
-  limits?: PortLimits;
-  timeouts?: PortTimeouts;
-  sendQueue?: SendQueueOptions;
+  limits?: PortLimits | undefined;
+  timeouts?: PortTimeouts | undefined;
+  sendQueue?: SendQueueOptions | undefined;
   /**
    * Frames up to this many encoded bytes are copied into a pooled outgoing buffer; longer ones go
    * to the socket as their own buffer with only the header copied. Default 4096.
    */
-  copyThreshold?: number;
+  copyThreshold?: number | undefined;
 }
 
 /** TLS for one listener: PEM certificate and key, plus any other `node:tls` server option. */
@@ -145,27 +145,27 @@ export type ListenTlsOptions = { cert: string | Buffer; key: string | Buffer } &
 /** Options of {@link CompletionPort.listen}. */
 export interface ListenOptions {
   /** Address to bind. Default `'127.0.0.1'`; `'::'` is dual stack unless `ipv6Only`. */
-  host?: string;
+  host?: string | undefined;
   /** Port; `0` (default) picks a free one — read it from the returned listener. */
-  port?: number;
+  port?: number | undefined;
   /** Codec for every connection of this listener: `lengthPrefixed()`, `delimiter()`, `raw()` ... */
   codec: Codec;
   /** When set, connections are TLS (`node:tls`) with this certificate and key. */
-  tls?: ListenTlsOptions;
+  tls?: ListenTlsOptions | undefined;
   /** Listen backlog. Default: Node's (511). */
-  backlog?: number;
+  backlog?: number | undefined;
   /** With `host: '::'`, accept IPv6 only. Default false. */
-  ipv6Only?: boolean;
+  ipv6Only?: boolean | undefined;
 }
 
 /** Reconnect policy of a client connection: capped exponential backoff with jitter. */
 export interface ReconnectOptions {
   /** First delay. Default 100 ms. */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** Cap of the delay. Default 30 000 ms. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Attempts after the first failure or loss; `Infinity` (default) retries until `port.close()` or `conn.close()`. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
 }
 
 /** Options of {@link CompletionPort.connect}. */
@@ -174,15 +174,15 @@ export interface ConnectOptions {
   port: number;
   codec: Codec;
   /** Fail the attempt with `IOCP_ERR_CONNECT_TIMEOUT` after this long. Default 10 000 ms. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** Reconnect after a failed attempt or a lost connection (not after `conn.close()`). Default `false`. */
-  reconnect?: ReconnectOptions | false;
+  reconnect?: ReconnectOptions | false | undefined;
   /**
    * `true` = TLS verified against the system CAs (and `NODE_EXTRA_CA_CERTS`); an object passes
    * through to `tls.connect` (`ca`, `servername`, ...). Verification is on unless the object says
    * `rejectUnauthorized: false` — the explicit opt-out. Default: plain TCP.
    */
-  tls?: TlsConnectOptions | boolean;
+  tls?: TlsConnectOptions | boolean | undefined;
 }
 
 /** Addresses of a connection. */
@@ -208,11 +208,11 @@ export interface PeerInfo {
  */
 export interface Handler<Owner = unknown> {
   /** Server side only, before anything else: return false to refuse the peer (closed at once, counted as refused `hook`). */
-  onAccept?(peer: PeerInfo): boolean;
+  onAccept?: ((peer: PeerInfo) => boolean) | undefined;
   /** The connection is open (TLS handshake done). */
-  onOpen?(conn: Connection<Owner>): void | Promise<void>;
+  onOpen?: ((conn: Connection<Owner>) => void | Promise<void>) | undefined;
   /** One decoded frame (a raw chunk with the raw codec). The Buffer is a view of received bytes; it stays valid. */
-  onMessage?(conn: Connection<Owner>, frame: Buffer): void | Promise<void>;
+  onMessage?: ((conn: Connection<Owner>, frame: Buffer) => void | Promise<void>) | undefined;
   /**
    * Opt-in zero-copy path for large frames. When present, a frame that arrived across several
    * socket chunks (length-field codecs: `lengthPrefixed`, `lengthField`, `varintPrefixed`,
@@ -221,16 +221,16 @@ export interface Handler<Owner = unknown> {
    * Same ordering rule as `onMessage`. Forward it with `conn.sendParts(frame)` (one vectored
    * write, still no copy) or join it with `frame.toBuffer()`.
    */
-  onMessageParts?(conn: Connection<Owner>, frame: FrameParts): void | Promise<void>;
+  onMessageParts?: ((conn: Connection<Owner>, frame: FrameParts) => void | Promise<void>) | undefined;
   /** Queued bytes fell to the low watermark after `writable` had gone false. */
-  onDrain?(conn: Connection<Owner>): void | Promise<void>;
+  onDrain?: ((conn: Connection<Owner>) => void | Promise<void>) | undefined;
   /**
    * The peer finished sending (FIN) and every frame it sent has been delivered. Without this
    * callback the connection then closes (`peer-closed`) once queued sends are flushed. Return a
    * promise to keep the write side open until it settles — e.g. until replies of work still in
    * flight (worker jobs) have been sent; `conn.send` keeps working meanwhile.
    */
-  onEnd?(conn: Connection<Owner>): void | Promise<void>;
+  onEnd?: ((conn: Connection<Owner>) => void | Promise<void>) | undefined;
   /**
    * The peer sent bytes the codec refuses (`error.code`: `IOCP_ERR_FRAME_TOO_LONG`,
    * `IOCP_ERR_FRAME_CORRUPT`, `IOCP_ERR_FRAME_TRUNCATED` when it ended mid-frame, ...). Called in
@@ -244,12 +244,12 @@ export interface Handler<Owner = unknown> {
    * socket being dropped, is bounded by `timeouts.closeMs`. If it throws or rejects, the
    * connection is dropped with `handler-error`.
    */
-  onFrameError?(conn: Connection<Owner>, error: Error): void | Promise<void>;
+  onFrameError?: ((conn: Connection<Owner>, error: Error) => void | Promise<void>) | undefined;
   /**
    * Called once for every connection the port created, including a client attempt that never
    * opened (`connect-failed`). `error` carries the coded cause when there is one.
    */
-  onClose?(conn: Connection<Owner>, reason: CloseReason, error?: Error): void;
+  onClose?: ((conn: Connection<Owner>, reason: CloseReason, error?: Error) => void) | undefined;
 }
 
 /**

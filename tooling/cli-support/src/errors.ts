@@ -3,6 +3,7 @@
  * {@link CliError}: a stable `code` (`IOCP_ERR_...`) to match on, a one-line message, and the
  * process exit code it ends the run with. Causes are chained as `cause`.
  */
+import { IocpError } from '@iocp/errors';
 
 /** Exit code: success (clean run, graceful shutdown). */
 export const EXIT_OK = 0;
@@ -16,17 +17,16 @@ export const EXIT_USAGE = 2;
  */
 export const EXIT_BROKEN_PIPE = 141;
 
-/** Base class of every error an app reports itself: a `code`, a one-line message, an exit code. */
-export class CliError extends Error {
-  /** Stable machine-readable code, e.g. `IOCP_ERR_USAGE`. */
-  readonly code: string;
+/**
+ * Base class of every error an app reports itself: a `code`, a one-line message, an exit code.
+ * An `IocpError` like the libraries' errors.
+ */
+export class CliError extends IocpError {
   /** Process exit code when this error ends the run. */
   readonly exitCode: number;
 
   constructor(code: string, message: string, exitCode: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, options);
     this.exitCode = exitCode;
   }
 }

@@ -1,4 +1,5 @@
 import type { FileSystem } from '../file-system.js';
+import type { ServerSession } from '../server-session.js';
 import type { RootFolder } from './root-folder.js';
 
 /** Minimal logger (pino's API subset). */
@@ -41,4 +42,6 @@ export interface ServerContext {
   readonly busy: Map<string, Promise<void> | undefined>;
   readonly log: Logger | undefined;
   readonly counters: ServerCounters;
+  /** Sessions being served: `FileServer.attach` adds one, the session removes itself when it closes. */
+  readonly sessions: Set<ServerSession>;
 }

@@ -24,6 +24,8 @@ export interface ResolvedOptions<R, K> {
 }
 
 const MAX_PER_KEY = 1 << 24;
+/** Smallest `resourceLimits.maxOldGenerationSizeMb` accepted (see `resolveOptions`). */
+const MIN_OLD_GENERATION_MB = 4;
 
 function integer(option: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -107,6 +109,15 @@ export function resolveOptions<R, K>(options: JobPoolOptions<R, K>): ResolvedOpt
     (options.resourceLimits === null || typeof options.resourceLimits !== 'object')
   ) {
     throw new InvalidOptionError('resourceLimits', 'expected an object');
+  }
+  const oldGenerationMb = options.resourceLimits?.maxOldGenerationSizeMb;
+  if (oldGenerationMb !== undefined && !(typeof oldGenerationMb === 'number' && oldGenerationMb >= MIN_OLD_GENERATION_MB)) {
+    // Below this a worker's heap cannot even hold Node's startup snapshot: Node 20 fails the
+    // worker, Node 22 and 24 abort the whole process ("GC during deserialization").
+    throw new InvalidOptionError(
+      'resourceLimits.maxOldGenerationSizeMb',
+      `expected a number >= ${MIN_OLD_GENERATION_MB} (a smaller worker heap aborts the process on Node 22+), got ${String(oldGenerationMb)}`,
+    );
   }
   const cancelRunning = options.cancelRunning ?? 'drop';
   if (cancelRunning !== 'drop' && cancelRunning !== 'abort') {

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
+import { checkServerIdentity } from '../check-server-identity.js';
 import { ConnectError, PortClosedError } from '../errors.js';
 import type { CloseReason, ConnectOptions, Connection, Handler } from '../types.js';
 import { backoffDelay } from './backoff.js';
@@ -98,7 +99,8 @@ export class ClientSession implements ClientLink {
       if (encrypted) {
         const extra: TlsConnectOptions = typeof tlsOpt === 'object' ? tlsOpt : {};
         const servername = extra.servername ?? (isIP(o.host) === 0 ? o.host : undefined);
-        socket = tlsConnect({ ...extra, host: o.host, port: o.port, servername, allowHalfOpen: true } as TlsConnectOptions);
+        // checkServerIdentity: Node 22's own refuses every IPv6 literal (see check-server-identity.ts).
+        socket = tlsConnect({ ...extra, checkServerIdentity: extra.checkServerIdentity ?? checkServerIdentity, host: o.host, port: o.port, servername, allowHalfOpen: true } as TlsConnectOptions);
         socket.once('secureConnect', onSecureConnect);
       } else {
         socket = netConnect({ host: o.host, port: o.port, allowHalfOpen: true, noDelay: true });

@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+
+// Timeouts are upper bounds on a busy 2-core machine (turbo runs several suites at once), not
+// expectations: a test that needs long should wait for an event, not for the clock.
+export default defineConfig({
+  test: { testTimeout: 30_000, hookTimeout: 30_000 },
+});
