@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { type Codec, type Encoder, FrameParts } from '@iocp/framing';
+import { type Codec, type Decoder, type Encoder, FrameParts } from '@iocp/framing';
 import {
   ConnectError,
   ConnectRefusedError,
@@ -100,8 +100,13 @@ export class ConnectionImpl implements Connection, SendOwner {
   private state = CONNECTING;
   private reason: CloseReason | undefined = undefined;
   private error: Error | undefined = undefined;
-  /** Created on the first chunk, so a connection that never spoke holds no reader. */
+  /**
+   * Created on the first chunk, so a connection that never spoke holds no reader, and dropped
+   * again by the watchdog once the connection stayed quiet for a sweep with nothing partial.
+   */
   private reader: FrameSource | null = null;
+  /** The stream's decoder: made with the first reader and kept across readers (one per stream). */
+  private decoder: Decoder | null = null;
   private readonly codec: Codec;
   private readonly encoder: Encoder;
   private readonly keepalive: Uint8Array | undefined;
@@ -161,6 +166,11 @@ export class ConnectionImpl implements Connection, SendOwner {
     s.on('end', onSocketEnd);
     s.on('error', onSocketError);
     s.on('close', onSocketClose);
+  }
+
+  /** Which per-connection helpers `conn` holds right now (for tests of the memory policy). */
+  static held(conn: ConnectionImpl): { reader: boolean; decoder: boolean; sendQueue: boolean } {
+    return { reader: conn.reader !== null, decoder: conn.decoder !== null, sendQueue: conn.out !== null };
   }
 
   // ---------------------------------------------------------------- Connection view
@@ -293,8 +303,7 @@ export class ConnectionImpl implements Connection, SendOwner {
     this.gotData = true;
     if (this.state !== OPEN) return;
     try {
-      this.reader ??= createFrameSource(this.codec, this.handler.onMessageParts !== undefined);
-      this.reader.push(chunk);
+      (this.reader ??= this.newReader()).push(chunk);
     } catch (e) {
       this.frameFailed(e);
       return;
@@ -368,6 +377,7 @@ export class ConnectionImpl implements Connection, SendOwner {
       this.out = null;
     }
     this.reader = null;
+    this.decoder = null;
     this.core.connectionClosed(this);
     if (this.link !== undefined) this.link.onClosed(this, this.reason, this.error);
     this.run();
@@ -487,6 +497,11 @@ export class ConnectionImpl implements Connection, SendOwner {
     this.abort('handler-error', new HandlerError(`handler failed on ${this.describePeer()}: ${msg}`, { cause }));
   }
 
+  private newReader(): FrameSource {
+    this.decoder ??= this.codec.createDecoder();
+    return createFrameSource(this.decoder, this.handler.onMessageParts !== undefined);
+  }
+
   private frameFailed(cause: unknown): void {
     this.reader = null;
     this.abort(frameErrorReason(cause), cause instanceof Error ? cause : new Error(String(cause)));
@@ -531,9 +546,11 @@ export class ConnectionImpl implements Connection, SendOwner {
         this.missed = 0;
       }
       this.lastActivity = now;
-    } else if (this.out?.idle === true) {
-      // A whole sweep without traffic and nothing queued: the send path goes until next needed.
-      this.out = null;
+    } else {
+      // A whole sweep without traffic: the send path (nothing queued) and the read path (nothing
+      // partial) go until next needed.
+      if (this.out?.idle === true) this.out = null;
+      if (this.reader?.idle === true) this.reader = null;
     }
     const o = this.core.opts;
     switch (this.state) {
