@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { type Codec, type Decoder, type Encoder, FrameParts } from '@iocp/framing';
 import {
   ConnectError,
@@ -51,6 +51,38 @@ function onSocketData(this: OwnedSocket, chunk: Buffer): void {
 }
 function onSocketEnd(this: OwnedSocket): void {
   this[CONN]!.onEnd();
+}
+function onSocketEndAfterNode(this: OwnedSocket): void {
+  (nodeEndListener as (this: Socket) => void).call(this);
+  this[CONN]!.onEnd();
+}
+
+/**
+ * The 'end' listener every net.Socket adds to itself (one function shared by all sockets), or
+ * null when a fresh socket has none or several; undefined until first needed.
+ */
+let nodeEndListener: ((...args: unknown[]) => void) | null | undefined;
+
+/**
+ * Listen to 'end' without giving the socket a second 'end' listener: Node stores one listener
+ * as the function itself but two as an array (about 90 bytes per connection). When the socket's
+ * only 'end' listener is Node's own, ours takes its place and calls it first: the same calls in
+ * the same order. Otherwise (a TLS client while connecting, another Node version) it is simply
+ * added.
+ */
+function listenEnd(s: Socket): void {
+  if (nodeEndListener === undefined) {
+    const own = new Socket().listeners('end');
+    nodeEndListener = own.length === 1 ? (own[0] as (...args: unknown[]) => void) : null;
+  }
+  if (nodeEndListener !== null && s.listenerCount('end') === 1) {
+    s.removeListener('end', nodeEndListener);
+    if (s.listenerCount('end') === 0) {
+      s.on('end', onSocketEndAfterNode);
+      return;
+    }
+  }
+  s.on('end', onSocketEnd);
 }
 function onSocketError(this: OwnedSocket, error: Error): void {
   this[CONN]!.onError(error);
@@ -163,7 +195,7 @@ export class ConnectionImpl implements Connection, SendOwner {
     const s = socket as OwnedSocket;
     s[CONN] = this;
     s.on('data', onSocketData);
-    s.on('end', onSocketEnd);
+    listenEnd(s);
     s.on('error', onSocketError);
     s.on('close', onSocketClose);
   }
