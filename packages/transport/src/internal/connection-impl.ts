@@ -36,6 +36,22 @@ const EV_PARTS = 4;
 const READ = 1;
 const WROTE = 2;
 
+/**
+ * Bits of `flags`: the connection's yes/no state in one small integer instead of a field (a
+ * word) each. Read and written through the accessors of the same names.
+ */
+const BUSY = 1 << 0;
+const RUNNING = 1 << 1;
+const PENDING_OPEN = 1 << 2;
+const PENDING_DRAIN = 1 << 3;
+const CLOSE_DELIVERED = 1 << 4;
+const END_DELIVERED = 1 << 5;
+const APP_PAUSED = 1 << 6;
+const SOCKET_PAUSED = 1 << 7;
+const READ_ENDED = 1 << 8;
+const SHUTDOWN_REQUESTED = 1 << 9;
+const GOT_DATA = 1 << 10;
+
 /** Property under which a socket points back at its connection (shared listeners, no closures). */
 const CONN = Symbol('iocp.connection');
 
@@ -144,17 +160,8 @@ export class ConnectionImpl implements Connection, SendOwner {
   private readonly keepalive: Uint8Array | undefined;
   readonly maxBytes: number;
 
-  // dispatch
-  private busy = false;
-  private running = false;
-  private pendingOpen = false;
-  private pendingDrain = false;
-  private closeDelivered = false;
-  private endDelivered = false;
-  private appPaused = false;
-  private socketPaused = false;
-  private readEnded = false;
-  private shutdownRequested = false;
+  /** Dispatch and watchdog booleans (see BUSY ... GOT_DATA). */
+  private flags = 0;
   private settledCb: (() => void) | undefined = undefined;
   private rejectedCb: ((e: unknown) => void) | undefined = undefined;
 
@@ -163,7 +170,6 @@ export class ConnectionImpl implements Connection, SendOwner {
 
   // watchdog
   private activity = 0;
-  private gotData = false;
   private readonly openedAt: number;
   private lastRead: number;
   private lastActivity: number;
@@ -203,6 +209,78 @@ export class ConnectionImpl implements Connection, SendOwner {
   /** Which per-connection helpers `conn` holds right now (for tests of the memory policy). */
   static held(conn: ConnectionImpl): { reader: boolean; decoder: boolean; sendQueue: boolean } {
     return { reader: conn.reader !== null, decoder: conn.decoder !== null, sendQueue: conn.out !== null };
+  }
+
+  // ---------------------------------------------------------------- packed booleans
+
+  /** A handler promise is pending: the next event waits for it. */
+  private get busy(): boolean {
+    return (this.flags & BUSY) !== 0;
+  }
+  private set busy(on: boolean) {
+    this.flags = on ? this.flags | BUSY : this.flags & ~BUSY;
+  }
+  /** run() is on the stack (re-entrant calls return at once). */
+  private get running(): boolean {
+    return (this.flags & RUNNING) !== 0;
+  }
+  private set running(on: boolean) {
+    this.flags = on ? this.flags | RUNNING : this.flags & ~RUNNING;
+  }
+  private get pendingOpen(): boolean {
+    return (this.flags & PENDING_OPEN) !== 0;
+  }
+  private set pendingOpen(on: boolean) {
+    this.flags = on ? this.flags | PENDING_OPEN : this.flags & ~PENDING_OPEN;
+  }
+  private get pendingDrain(): boolean {
+    return (this.flags & PENDING_DRAIN) !== 0;
+  }
+  private set pendingDrain(on: boolean) {
+    this.flags = on ? this.flags | PENDING_DRAIN : this.flags & ~PENDING_DRAIN;
+  }
+  private get closeDelivered(): boolean {
+    return (this.flags & CLOSE_DELIVERED) !== 0;
+  }
+  private set closeDelivered(on: boolean) {
+    this.flags = on ? this.flags | CLOSE_DELIVERED : this.flags & ~CLOSE_DELIVERED;
+  }
+  private get endDelivered(): boolean {
+    return (this.flags & END_DELIVERED) !== 0;
+  }
+  private set endDelivered(on: boolean) {
+    this.flags = on ? this.flags | END_DELIVERED : this.flags & ~END_DELIVERED;
+  }
+  private get appPaused(): boolean {
+    return (this.flags & APP_PAUSED) !== 0;
+  }
+  private set appPaused(on: boolean) {
+    this.flags = on ? this.flags | APP_PAUSED : this.flags & ~APP_PAUSED;
+  }
+  private get socketPaused(): boolean {
+    return (this.flags & SOCKET_PAUSED) !== 0;
+  }
+  private set socketPaused(on: boolean) {
+    this.flags = on ? this.flags | SOCKET_PAUSED : this.flags & ~SOCKET_PAUSED;
+  }
+  private get readEnded(): boolean {
+    return (this.flags & READ_ENDED) !== 0;
+  }
+  private set readEnded(on: boolean) {
+    this.flags = on ? this.flags | READ_ENDED : this.flags & ~READ_ENDED;
+  }
+  private get shutdownRequested(): boolean {
+    return (this.flags & SHUTDOWN_REQUESTED) !== 0;
+  }
+  private set shutdownRequested(on: boolean) {
+    this.flags = on ? this.flags | SHUTDOWN_REQUESTED : this.flags & ~SHUTDOWN_REQUESTED;
+  }
+  /** Some bytes arrived (first-data timeout). */
+  private get gotData(): boolean {
+    return (this.flags & GOT_DATA) !== 0;
+  }
+  private set gotData(on: boolean) {
+    this.flags = on ? this.flags | GOT_DATA : this.flags & ~GOT_DATA;
   }
 
   // ---------------------------------------------------------------- Connection view
