@@ -119,6 +119,44 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
+/**
+ * What every connection of one listener (or of one client attempt) has in common: made once by
+ * the port and referenced by each connection instead of copied into it.
+ */
+export interface ConnectionProfile {
+  readonly side: 'server' | 'client';
+  readonly encrypted: boolean;
+  readonly codec: Codec;
+  readonly codecName: string;
+  readonly encoder: Encoder;
+  readonly keepalive: Uint8Array | undefined;
+  readonly handler: Handler<unknown>;
+  /** Frames that span chunks go to `onMessageParts` as views. */
+  readonly parts: boolean;
+  /** Hard cap on queued bytes (`sendQueue.maxBytes`, never below the codec's largest frame). */
+  readonly maxBytes: number;
+}
+
+export function connectionProfile(
+  side: 'server' | 'client',
+  encrypted: boolean,
+  codec: Codec,
+  handler: Handler<unknown>,
+  maxBytes: number,
+): ConnectionProfile {
+  return {
+    side,
+    encrypted,
+    codec,
+    codecName: codec.name,
+    encoder: codec.encoder,
+    keepalive: codec.keepalive,
+    handler,
+    parts: handler.onMessageParts !== undefined,
+    maxBytes,
+  };
+}
+
 /** Per-attempt information a client connection needs. */
 export interface ClientLink {
   onOpened(conn: ConnectionImpl): void;
@@ -133,10 +171,7 @@ export interface ClientLink {
  */
 export class ConnectionImpl implements Connection, SendOwner {
   handle = 0;
-  readonly side: 'server' | 'client';
   owner: unknown = undefined;
-  readonly codecName: string;
-  readonly encrypted: boolean;
 
   /** Key for the per-IP count (server side), set by the port. */
   ipKey: string | undefined = undefined;
@@ -155,10 +190,6 @@ export class ConnectionImpl implements Connection, SendOwner {
   private reader: FrameSource | null = null;
   /** The stream's decoder: made with the first reader and kept across readers (one per stream). */
   private decoder: Decoder | null = null;
-  private readonly codec: Codec;
-  private readonly encoder: Encoder;
-  private readonly keepalive: Uint8Array | undefined;
-  readonly maxBytes: number;
 
   /** Dispatch and watchdog booleans (see BUSY ... GOT_DATA). */
   private flags = 0;
@@ -180,20 +211,9 @@ export class ConnectionImpl implements Connection, SendOwner {
   constructor(
     private readonly core: PortCore,
     readonly socket: Socket,
-    side: 'server' | 'client',
-    codec: Codec,
-    private readonly handler: Handler<unknown>,
-    maxBytes: number,
-    encrypted: boolean,
+    private readonly profile: ConnectionProfile,
     connectingMs: number,
   ) {
-    this.side = side;
-    this.codecName = codec.name;
-    this.encrypted = encrypted;
-    this.encoder = codec.encoder;
-    this.keepalive = codec.keepalive;
-    this.codec = codec;
-    this.maxBytes = maxBytes;
     this.connectingMs = connectingMs;
     this.openedAt = nowMs();
     this.lastRead = this.openedAt;
@@ -209,6 +229,27 @@ export class ConnectionImpl implements Connection, SendOwner {
   /** Which per-connection helpers `conn` holds right now (for tests of the memory policy). */
   static held(conn: ConnectionImpl): { reader: boolean; decoder: boolean; sendQueue: boolean } {
     return { reader: conn.reader !== null, decoder: conn.decoder !== null, sendQueue: conn.out !== null };
+  }
+
+  // ---------------------------------------------------------------- shared with the listener
+
+  get side(): 'server' | 'client' {
+    return this.profile.side;
+  }
+  get encrypted(): boolean {
+    return this.profile.encrypted;
+  }
+  get codecName(): string {
+    return this.profile.codecName;
+  }
+  get maxBytes(): number {
+    return this.profile.maxBytes;
+  }
+  private get handler(): Handler<unknown> {
+    return this.profile.handler;
+  }
+  private get keepalive(): Uint8Array | undefined {
+    return this.profile.keepalive;
   }
 
   // ---------------------------------------------------------------- packed booleans
@@ -330,17 +371,17 @@ export class ConnectionImpl implements Connection, SendOwner {
 
   send(frame: Uint8Array): boolean {
     if (this.state !== OPEN) return false;
-    return (this.out ??= new SendQueue(this, this.core, this.encoder)).send(frame);
+    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder)).send(frame);
   }
 
   sendParts(frame: FrameParts): boolean {
     if (this.state !== OPEN) return false;
-    return (this.out ??= new SendQueue(this, this.core, this.encoder)).sendParts(frame);
+    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder)).sendParts(frame);
   }
 
   sendRaw(bytes: Uint8Array): boolean {
     if (this.state !== OPEN) return false;
-    return (this.out ??= new SendQueue(this, this.core, this.encoder)).sendRaw(bytes);
+    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder)).sendRaw(bytes);
   }
 
   pause(): void {
@@ -608,8 +649,8 @@ export class ConnectionImpl implements Connection, SendOwner {
   }
 
   private newReader(): FrameSource {
-    this.decoder ??= this.codec.createDecoder();
-    return createFrameSource(this.decoder, this.handler.onMessageParts !== undefined);
+    this.decoder ??= this.profile.codec.createDecoder();
+    return createFrameSource(this.decoder, this.profile.parts);
   }
 
   private frameFailed(cause: unknown): void {
