@@ -157,6 +157,24 @@ export function connectionProfile(
   };
 }
 
+/**
+ * The part of a connection's state that most connections never set (per-IP limit, client
+ * attempts, close reason, asynchronous handlers): made the first time any of it is set.
+ */
+class Rare {
+  /** Key for the per-IP count (server side), set by the port. */
+  ipKey: string | undefined = undefined;
+  /** Client session that created this attempt, if any. */
+  link: ClientLink | undefined = undefined;
+  /** The client target, for messages before the socket knows its peer. */
+  target = '';
+  reason: CloseReason | undefined = undefined;
+  error: Error | undefined = undefined;
+  /** Continuations of handler promises (made for the first promise, then reused). */
+  settledCb: (() => void) | undefined = undefined;
+  rejectedCb: ((e: unknown) => void) | undefined = undefined;
+}
+
 /** Per-attempt information a client connection needs. */
 export interface ClientLink {
   onOpened(conn: ConnectionImpl): void;
@@ -173,16 +191,10 @@ export class ConnectionImpl implements Connection, SendOwner {
   handle = 0;
   owner: unknown = undefined;
 
-  /** Key for the per-IP count (server side), set by the port. */
-  ipKey: string | undefined = undefined;
-  /** Client session that created this attempt, if any. */
-  link: ClientLink | undefined = undefined;
   /** Deadline of the CONNECTING state (connect timeout or TLS handshake). */
   connectingMs: number;
 
   private state = CONNECTING;
-  private reason: CloseReason | undefined = undefined;
-  private error: Error | undefined = undefined;
   /**
    * Created on the first chunk, so a connection that never spoke holds no reader, and dropped
    * again by the watchdog once the connection stayed quiet for a sweep with nothing partial.
@@ -193,8 +205,8 @@ export class ConnectionImpl implements Connection, SendOwner {
 
   /** Dispatch and watchdog booleans (see BUSY ... GOT_DATA). */
   private flags = 0;
-  private settledCb: (() => void) | undefined = undefined;
-  private rejectedCb: ((e: unknown) => void) | undefined = undefined;
+  /** Rarely set state (see {@link Rare}); null until some of it is set. */
+  private rare: Rare | null = null;
 
   /** The send path; null until the first send and again once everything sent has been written. */
   private out: SendQueue | null = null;
@@ -250,6 +262,55 @@ export class ConnectionImpl implements Connection, SendOwner {
   }
   private get keepalive(): Uint8Array | undefined {
     return this.profile.keepalive;
+  }
+
+  // ---------------------------------------------------------------- rarely set (in `rare`)
+
+  private more(): Rare {
+    return (this.rare ??= new Rare());
+  }
+  get ipKey(): string | undefined {
+    return this.rare?.ipKey;
+  }
+  set ipKey(key: string | undefined) {
+    this.more().ipKey = key;
+  }
+  get link(): ClientLink | undefined {
+    return this.rare?.link;
+  }
+  set link(link: ClientLink | undefined) {
+    this.more().link = link;
+  }
+  /** Remote address for messages; the client target before connect. */
+  get target(): string {
+    return this.rare?.target ?? '';
+  }
+  set target(target: string) {
+    this.more().target = target;
+  }
+  private get reason(): CloseReason | undefined {
+    return this.rare?.reason;
+  }
+  private set reason(reason: CloseReason | undefined) {
+    this.more().reason = reason;
+  }
+  private get error(): Error | undefined {
+    return this.rare?.error;
+  }
+  private set error(error: Error | undefined) {
+    this.more().error = error;
+  }
+  private get settledCb(): (() => void) | undefined {
+    return this.rare?.settledCb;
+  }
+  private set settledCb(cb: (() => void) | undefined) {
+    this.more().settledCb = cb;
+  }
+  private get rejectedCb(): ((e: unknown) => void) | undefined {
+    return this.rare?.rejectedCb;
+  }
+  private set rejectedCb(cb: ((e: unknown) => void) | undefined) {
+    this.more().rejectedCb = cb;
   }
 
   // ---------------------------------------------------------------- packed booleans
@@ -757,9 +818,6 @@ export class ConnectionImpl implements Connection, SendOwner {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  /** Remote address for messages; the client target before connect. */
-  target = '';
 
   private describePeer(): string {
     const address = this.remoteAddress;
