@@ -188,7 +188,13 @@ export interface ClientLink {
  * Created by the port; never exposed except through the {@link Connection} view.
  */
 export class ConnectionImpl implements Connection, SendOwner {
-  handle = 0;
+  /**
+   * Set by the port right after construction. No numeric initializer on purpose: a field that
+   * starts as a small integer becomes a boxed-double field in every connection once one handle
+   * does not fit a small integer (a slot reused 2048 times); starting undefined keeps it a
+   * plain tagged field, so small handles cost nothing extra and large ones only for themselves.
+   */
+  handle!: number;
   owner: unknown = undefined;
 
   /** Deadline of the CONNECTING state (connect timeout or TLS handshake). */

@@ -14,7 +14,29 @@ const SWEEP_MS = 50;
 const held = (conn: Connection) => ConnectionImpl.held(conn as ConnectionImpl);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** V8's own test of "small integer, not a boxed double" (vitest runs with --allow-natives-syntax). */
+const isSmi = new Function('x', 'return %IsSmi(x)') as (x: unknown) => boolean;
+
 describe('memory of an idle connection', () => {
+  it('a large handle on one connection does not box the handles of the others', async () => {
+    const port = cleanup.port(new CompletionPort(FAST_SWEEP));
+    const conns: Connection[] = [];
+    const l = await port.listen({ codec: lengthPrefixed() }, { onOpen: (c) => void conns.push(c) });
+    cleanup.socket(await plainClient(l.port));
+    await waitFor(() => conns.length === 1);
+    const first = conns[0] as ConnectionImpl;
+    const own = first.handle;
+    // What a slot reused 2048 times gives: a handle above the small-integer range.
+    first.handle = 2 ** 40 + own;
+    try {
+      cleanup.socket(await plainClient(l.port));
+      await waitFor(() => conns.length === 2);
+      expect(isSmi(conns[1]!.handle)).toBe(true);
+    } finally {
+      first.handle = own; // the port frees the slot by this handle on close
+    }
+  });
+
   it('a connection that never sent anything holds no reader, decoder or send queue', async () => {
     const port = cleanup.port(new CompletionPort(FAST_SWEEP));
     let conn: Connection | undefined;
