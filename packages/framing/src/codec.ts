@@ -13,7 +13,9 @@
 
 /**
  * Sizes and extracts frames from a byte stream. One instance per stream: a decoder may keep
- * scanning state (a delimiter decoder remembers how far it has looked) between calls.
+ * scanning state (a delimiter decoder remembers how far it has looked) between calls. A decoder
+ * that keeps no state at all (no `reset`, nothing changes after construction) may be shared by
+ * every stream of its codec.
  */
 export interface Decoder {
   /**
@@ -110,7 +112,7 @@ export interface Encoder {
 export interface Codec {
   /** Short name for logs and stats, e.g. `length-field`, `delimiter`, `raw`. */
   readonly name: string;
-  /** A fresh decoder for one stream. */
+  /** A decoder for one stream: a fresh one, or the codec's one instance when it is stateless. */
   createDecoder(): Decoder;
   /** The encoder shared by every stream of this codec. */
   readonly encoder: Encoder;

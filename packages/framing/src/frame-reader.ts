@@ -117,6 +117,24 @@ export class FrameReader {
     return (chunk === undefined ? 0 : chunk.length - this.#pos) + this.#queuedBytes + this.#accLen;
   }
 
+  /**
+   * True when the reader holds nothing and sits at a frame boundary: no unread input, no partial
+   * frame, no frame being skipped, no error pending or final. Such a reader can be dropped and
+   * the rest of the stream pushed into a new `FrameReader` on the same decoder (with the same
+   * options): the frames decoded are the same. `bufferedBytes` is `0` too while a too-long frame
+   * is being skipped; `idle` is not.
+   */
+  get idle(): boolean {
+    return (
+      this.#chunk === undefined &&
+      this.#acc === undefined &&
+      this.#parts === undefined &&
+      this.#discard === 0 &&
+      this.#deferred === undefined &&
+      this.#failure === undefined
+    );
+  }
+
   /** The error that ended this stream, if any (cleared by `reset()`). */
   get failure(): FramingError | undefined {
     return this.#failure;

@@ -70,5 +70,8 @@ export function lengthPrefixed(opts?: LengthPrefixedOptions): Codec {
     encoder: { width, littleEndian, valueAdjustment: 0, maxFrameLength, limitIncludesHeader: false },
   });
   if (width !== 4 || littleEndian) return codec;
-  return { ...codec, createDecoder: () => new U32PrefixDecoder(maxFrameLength, failFast) };
+  // Stateless (nothing changes after construction): one instance serves every stream, so a
+  // server's connections do not each carry a copy.
+  const decoder = new U32PrefixDecoder(maxFrameLength, failFast);
+  return { ...codec, createDecoder: () => decoder };
 }

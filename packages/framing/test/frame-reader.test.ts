@@ -144,6 +144,63 @@ describe('FrameReader: memory', () => {
     expect(reader.bufferedBytes).toBe(0);
   });
 
+  it('is idle exactly when it holds nothing and no frame is partial, skipped or failed', () => {
+    const reader = new FrameReader(codec.createDecoder());
+    expect(reader.idle).toBe(true);
+    const wire = wireOf('abc', 'de');
+    reader.push(wire);
+    expect(reader.idle).toBe(false); // unread input
+    expect(reader.next()?.toString()).toBe('abc');
+    expect(reader.idle).toBe(false);
+    expect(reader.next()?.toString()).toBe('de');
+    expect(reader.idle).toBe(true);
+    reader.push(wireOf('xyz').subarray(0, 5));
+    expect(reader.next()).toBeUndefined();
+    expect(reader.idle).toBe(false); // partial frame
+    reader.push(wireOf('xyz').subarray(5));
+    expect(reader.next()?.toString()).toBe('xyz');
+    expect(reader.idle).toBe(true);
+
+    const skipping = new FrameReader(lengthPrefixed({ maxFrameLength: 8, failFast: false }).createDecoder());
+    skipping.push(wireOf('x'.repeat(20)).subarray(0, 10));
+    expect(skipping.next()).toBeUndefined();
+    expect(skipping.bufferedBytes).toBe(0);
+    expect(skipping.idle).toBe(false); // skipping a too-long frame, its error still to come
+
+    const broken: Decoder = {
+      maxBufferedBytes: 100,
+      measure: () => {
+        throw new Error('boom');
+      },
+      extract: (b) => b,
+    };
+    const failed = new FrameReader(broken);
+    failed.push(Buffer.alloc(3));
+    expect(() => failed.next()).toThrow(FramingError);
+    expect(failed.failure).toBeDefined();
+    expect(failed.bufferedBytes).toBe(0);
+    expect(failed.idle).toBe(false);
+    failed.reset();
+    expect(failed.idle).toBe(true);
+  });
+
+  it('lengthPrefixed() shares its stateless decoder: interleaved streams still decode apart', () => {
+    const d = codec.createDecoder();
+    expect(codec.createDecoder()).toBe(d);
+    const a = new FrameReader(codec.createDecoder());
+    const b = new FrameReader(codec.createDecoder());
+    const wa = wireOf('first', 'second');
+    const wb = wireOf('x'.repeat(300));
+    const got: string[] = [];
+    for (let i = 0; i < 400; i += 3) {
+      a.push(wa.subarray(i, i + 3));
+      b.push(wb.subarray(i, i + 3));
+      for (let f = a.next(); f !== undefined; f = a.next()) got.push(`a:${f.toString()}`);
+      for (let f = b.next(); f !== undefined; f = b.next()) got.push(`b:${f.length}`);
+    }
+    expect(got).toEqual(['a:first', 'a:second', 'b:300']);
+  });
+
   it('keeps no reference to a drained chunk (the chunk can be collected)', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, 'vitest runs with --expose-gc (vitest.config.ts)').toBeTypeOf('function');

@@ -270,3 +270,69 @@ describe('property: encodePrefix + frame + suffix is the same wire as encodeInto
     });
   }
 });
+
+describe('property: an idle reader can be replaced by a new one on the same decoder', () => {
+  /**
+   * Frames (hex) and error codes in order, resuming after recoverable errors. With `swap`, the
+   * reader is replaced by a fresh one on the same decoder after every chunk it ends idle on (what
+   * @iocp/transport does to a quiet connection).
+   */
+  function trace(codec: Codec, chunks: readonly Buffer[], swap: boolean): { out: string[]; swaps: number } {
+    const decoder = codec.createDecoder();
+    let reader = new FrameReader(decoder);
+    const out: string[] = [];
+    let swaps = 0;
+    for (const chunk of chunks) {
+      reader.push(chunk);
+      for (;;) {
+        try {
+          const f = reader.next();
+          if (f === undefined) break;
+          out.push(f.toString('hex'));
+        } catch (err) {
+          out.push((err as FramingError).code);
+          if (reader.failure !== undefined) return { out, swaps };
+        }
+      }
+      if (swap && reader.idle) {
+        expect(reader.bufferedBytes).toBe(0);
+        reader = new FrameReader(decoder);
+        swaps++;
+      }
+    }
+    try {
+      reader.end();
+    } catch (err) {
+      out.push((err as FramingError).code);
+    }
+    return { out, swaps };
+  }
+
+  // Valid streams: every chunk that ends on a frame boundary swaps the reader (so swaps happen).
+  // Garbage covers the states where nothing is buffered but the reader is not idle: a too-long
+  // frame being skipped (failFast false: its error still to come), a failed stream.
+  const cases: Array<[string, Codec, fc.Arbitrary<Uint8Array>, boolean]> = [
+    ...roundTrip.map(([name, codec, arb]): [string, Codec, fc.Arbitrary<Uint8Array>, boolean] => [
+      name,
+      codec,
+      arb.map((frames) => new Uint8Array(encodeAll(codec, frames))),
+      true,
+    ]),
+    ...garbageCodecs.map(([name, codec]): [string, Codec, fc.Arbitrary<Uint8Array>, boolean] => [`${name} (garbage)`, codec, garbageFor(codec), false]),
+  ];
+  for (const [name, codec, arb, valid] of cases) {
+    it(name, () => {
+      let swaps = 0;
+      fc.assert(
+        fc.property(arb, cuts, (bytes, points) => {
+          const chunks = cut(Buffer.from(bytes), points);
+          const swapped = trace(codec, chunks, true);
+          swaps += swapped.swaps;
+          expect(swapped.out).toEqual(trace(codec, chunks, false).out);
+        }),
+        { numRuns: RUNS },
+      );
+      if (valid) expect(swaps).toBeGreaterThan(0);
+    });
+  }
+});

@@ -5,7 +5,7 @@ import { InvalidOptionError, ListenError, MaxConnectionsError, PortClosedError }
 import { formatEndpoint } from './endpoint.js';
 import { normalizeAddress } from './internal/classify.js';
 import { ClientSession, type SessionHost } from './internal/client-session.js';
-import { ConnectionImpl, connectionOf, nowMs } from './internal/connection-impl.js';
+import { ConnectionImpl, type ConnectionProfile, connectionOf, connectionProfile, nowMs } from './internal/connection-impl.js';
 import { HandleTable } from './internal/handle-table.js';
 import { type ResolvedPortOptions, checkListenOptions, resolveConnectOptions, resolvePortOptions } from './internal/options.js';
 import { OutPool } from './internal/out-pool.js';
@@ -31,11 +31,11 @@ const SWEEP_MAX_MS = 1000;
 
 interface ListenerEntry extends Listener {
   readonly server: Server;
-  readonly codec: Codec;
   readonly handler: Handler<unknown>;
-  readonly maxBytes: number;
   readonly secureContext: SecureContext | undefined;
   readonly tlsOptions: TlsOptions | undefined;
+  /** Shared by every connection of this listener. */
+  readonly profile: ConnectionProfile;
 }
 
 function noop(): void {}
@@ -209,17 +209,17 @@ class Core implements PortCore, SessionHost {
     const family = addr.family === 'IPv6' ? 'IPv6' : 'IPv4';
     const codec = options.codec;
     const frameMax = codecMaxFrame(codec);
+    const maxBytes = Math.max(this.opts.maxBytes, frameMax);
     const entry: ListenerEntry = {
       host: addr.address,
       port: addr.port,
       family,
       address: formatEndpoint(addr.address, addr.port),
       server,
-      codec,
       handler,
-      maxBytes: Math.max(this.opts.maxBytes, frameMax),
       secureContext,
       tlsOptions,
+      profile: connectionProfile('server', secureContext !== undefined, codec, handler, maxBytes),
       close: () => {
         this.listeners.delete(entry);
         return new Promise<void>((resolve) => {
@@ -305,10 +305,10 @@ class Core implements PortCore, SessionHost {
         rejectUnauthorized: entry.tlsOptions?.rejectUnauthorized ?? true,
       });
       const deadline = o.firstDataMs > 0 ? Math.min(o.firstDataMs, o.handshakeMs) : o.handshakeMs;
-      conn = new ConnectionImpl(this, tlsSocket, 'server', entry.codec, h, entry.maxBytes, true, deadline);
+      conn = new ConnectionImpl(this, tlsSocket, entry.profile, deadline);
       tlsSocket.once('secure', onServerSecure);
     } else {
-      conn = new ConnectionImpl(this, socket, 'server', entry.codec, h, entry.maxBytes, false, o.handshakeMs);
+      conn = new ConnectionImpl(this, socket, entry.profile, o.handshakeMs);
     }
     if (Number.isFinite(o.maxConnectionsPerIp)) {
       conn.ipKey = address;
@@ -350,7 +350,8 @@ class Core implements PortCore, SessionHost {
       throw new MaxConnectionsError(`cannot connect: limits.maxConnections (${this.opts.maxConnections}) reached`);
     }
     const maxBytes = Math.max(this.opts.maxBytes, codecMaxFrame(options.codec));
-    const conn = new ConnectionImpl(this, socket, 'client', options.codec, handler, maxBytes, encrypted, connectTimeoutMs);
+    const profile = connectionProfile('client', encrypted, options.codec, handler, maxBytes);
+    const conn = new ConnectionImpl(this, socket, profile, connectTimeoutMs);
     conn.target = formatEndpoint(options.host, options.port);
     this.register(conn);
     return conn;

@@ -2,7 +2,33 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HandleTable, slotOf } from '../src/internal/handle-table.js';
 
+/** V8's own test of "small integer, not a boxed double" (vitest runs with --allow-natives-syntax). */
+const isSmi = new Function('x', 'return %IsSmi(x)') as (x: unknown) => boolean;
+
 describe('HandleTable', () => {
+  it('hands out small integers (not boxed doubles), also after slots are reused', () => {
+    const t = new HandleTable<string>();
+    let h = t.add('a');
+    expect(isSmi(h)).toBe(true);
+    for (let i = 0; i < 100; i++) {
+      t.remove(h);
+      h = t.add('a');
+      expect(isSmi(h)).toBe(true);
+    }
+  });
+
+  it('wraps a generation after 2^32: handles stay safe integers', () => {
+    const t = new HandleTable<string>();
+    const a = t.add('a');
+    (t as unknown as { generations: number[] }).generations[slotOf(a)] = 0x1_0000_0000;
+    const big = 0x1_0000_0000 * 2 ** 20 + slotOf(a);
+    expect(t.get(big)).toBe('a');
+    t.remove(big);
+    const b = t.add('b');
+    expect(b).toBe(2 ** 20 + slotOf(a));
+    expect(Number.isSafeInteger(big)).toBe(true);
+  });
+
   it('reuses a freed slot with a new generation; the old handle is stale', () => {
     const t = new HandleTable<string>();
     const a = t.add('a');

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { lengthPrefixed } from '@iocp/framing';
 import { describe, expect, it } from 'vitest';
-import { ConnectionImpl, nowMs } from '../src/internal/connection-impl.js';
+import { ConnectionImpl, connectionProfile, nowMs } from '../src/internal/connection-impl.js';
 import { resolvePortOptions } from '../src/internal/options.js';
 import { OutPool } from '../src/internal/out-pool.js';
 import type { PortCore } from '../src/internal/port-core.js';
@@ -72,7 +72,7 @@ function setup(timeouts: PortTimeouts) {
       throw e;
     },
   };
-  const conn = new ConnectionImpl(core, socket as unknown as Socket, 'server', lengthPrefixed(), {}, 1 << 30, false, 10_000);
+  const conn = new ConnectionImpl(core, socket as unknown as Socket, connectionProfile('server', false, lengthPrefixed(), {}, 1 << 30), 10_000);
   conn.markOpen();
   /** Queue `n` bytes and hand them to the socket (the port's end-of-turn flush). */
   const sendAndFlush = (n: number): void => {

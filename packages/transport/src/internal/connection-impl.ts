@@ -1,5 +1,5 @@
-import type { Socket } from 'node:net';
-import { type Codec, type Encoder, FrameParts } from '@iocp/framing';
+import { Socket } from 'node:net';
+import { type Codec, type Decoder, type Encoder, FrameParts } from '@iocp/framing';
 import {
   ConnectError,
   ConnectRefusedError,
@@ -38,6 +38,23 @@ const EV_FRAME_ERROR = 5;
 const READ = 1;
 const WROTE = 2;
 
+/**
+ * Bits of `flags`: the connection's yes/no state in one small integer instead of a field (a
+ * word) each. Read and written through the accessors of the same names.
+ */
+const BUSY = 1 << 0;
+const RUNNING = 1 << 1;
+const PENDING_OPEN = 1 << 2;
+const PENDING_DRAIN = 1 << 3;
+const CLOSE_DELIVERED = 1 << 4;
+const END_DELIVERED = 1 << 5;
+const APP_PAUSED = 1 << 6;
+const SOCKET_PAUSED = 1 << 7;
+const READ_ENDED = 1 << 8;
+const SHUTDOWN_REQUESTED = 1 << 9;
+const GOT_DATA = 1 << 10;
+const FRAME_ERROR_DELIVERED = 1 << 11;
+
 /** Property under which a socket points back at its connection (shared listeners, no closures). */
 const CONN = Symbol('iocp.connection');
 
@@ -53,6 +70,38 @@ function onSocketData(this: OwnedSocket, chunk: Buffer): void {
 }
 function onSocketEnd(this: OwnedSocket): void {
   this[CONN]!.onEnd();
+}
+function onSocketEndAfterNode(this: OwnedSocket): void {
+  (nodeEndListener as (this: Socket) => void).call(this);
+  this[CONN]!.onEnd();
+}
+
+/**
+ * The 'end' listener every net.Socket adds to itself (one function shared by all sockets), or
+ * null when a fresh socket has none or several; undefined until first needed.
+ */
+let nodeEndListener: ((...args: unknown[]) => void) | null | undefined;
+
+/**
+ * Listen to 'end' without giving the socket a second 'end' listener: Node stores one listener
+ * as the function itself but two as an array (about 90 bytes per connection). When the socket's
+ * only 'end' listener is Node's own, ours takes its place and calls it first: the same calls in
+ * the same order. Otherwise (a TLS client while connecting, another Node version) it is simply
+ * added.
+ */
+function listenEnd(s: Socket): void {
+  if (nodeEndListener === undefined) {
+    const own = new Socket().listeners('end');
+    nodeEndListener = own.length === 1 ? (own[0] as (...args: unknown[]) => void) : null;
+  }
+  if (nodeEndListener !== null && s.listenerCount('end') === 1) {
+    s.removeListener('end', nodeEndListener);
+    if (s.listenerCount('end') === 0) {
+      s.on('end', onSocketEndAfterNode);
+      return;
+    }
+  }
+  s.on('end', onSocketEnd);
 }
 function onSocketError(this: OwnedSocket, error: Error): void {
   this[CONN]!.onError(error);
@@ -84,6 +133,66 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
+/**
+ * What every connection of one listener (or of one client attempt) has in common: made once by
+ * the port and referenced by each connection instead of copied into it.
+ */
+export interface ConnectionProfile {
+  readonly side: 'server' | 'client';
+  readonly encrypted: boolean;
+  readonly codec: Codec;
+  readonly codecName: string;
+  readonly encoder: Encoder;
+  readonly keepalive: Uint8Array | undefined;
+  readonly handler: Handler<unknown>;
+  /** Frames that span chunks go to `onMessageParts` as views. */
+  readonly parts: boolean;
+  /** Hard cap on queued bytes (`sendQueue.maxBytes`, never below the codec's largest frame). */
+  readonly maxBytes: number;
+}
+
+export function connectionProfile(
+  side: 'server' | 'client',
+  encrypted: boolean,
+  codec: Codec,
+  handler: Handler<unknown>,
+  maxBytes: number,
+): ConnectionProfile {
+  return {
+    side,
+    encrypted,
+    codec,
+    codecName: codec.name,
+    encoder: codec.encoder,
+    keepalive: codec.keepalive,
+    handler,
+    parts: handler.onMessageParts !== undefined,
+    maxBytes,
+  };
+}
+
+/**
+ * The part of a connection's state that most connections never set (per-IP limit, client
+ * attempts, close reason, asynchronous handlers): made the first time any of it is set.
+ */
+class Rare {
+  /** Key for the per-IP count (server side), set by the port. */
+  ipKey: string | undefined = undefined;
+  /** Client session that created this attempt, if any. */
+  link: ClientLink | undefined = undefined;
+  /** The client target, for messages before the socket knows its peer. */
+  target = '';
+  reason: CloseReason | undefined = undefined;
+  error: Error | undefined = undefined;
+  /** Continuations of handler promises (made for the first promise, then reused). */
+  settledCb: (() => void) | undefined = undefined;
+  rejectedCb: ((e: unknown) => void) | undefined = undefined;
+  /** The framing error that ends the connection, once the frames before it are delivered. */
+  frameError: Error | undefined = undefined;
+  /** When it was seen: the graceful close after it must end by `closeMs` from here. */
+  frameErrorSince = 0;
+}
+
 /** Per-attempt information a client connection needs. */
 export interface ClientLink {
   onOpened(conn: ConnectionImpl): void;
@@ -97,82 +206,50 @@ export interface ClientLink {
  * Created by the port; never exposed except through the {@link Connection} view.
  */
 export class ConnectionImpl implements Connection, SendOwner {
-  handle = 0;
-  readonly side: 'server' | 'client';
+  /**
+   * Set by the port right after construction. No numeric initializer on purpose: a field that
+   * starts as a small integer becomes a boxed-double field in every connection once one handle
+   * does not fit a small integer (a slot reused 2048 times); starting undefined keeps it a
+   * plain tagged field, so small handles cost nothing extra and large ones only for themselves.
+   */
+  handle!: number;
   owner: unknown = undefined;
-  readonly codecName: string;
-  readonly encrypted: boolean;
 
-  /** Key for the per-IP count (server side), set by the port. */
-  ipKey: string | undefined = undefined;
-  /** Client session that created this attempt, if any. */
-  link: ClientLink | undefined = undefined;
   /** Deadline of the CONNECTING state (connect timeout or TLS handshake). */
   connectingMs: number;
 
   private state = CONNECTING;
-  private reason: CloseReason | undefined = undefined;
-  private error: Error | undefined = undefined;
-  /** Created on the first chunk, so a connection that never spoke holds no reader. */
+  /**
+   * Created on the first chunk, so a connection that never spoke holds no reader, and dropped
+   * again by the watchdog once the connection stayed quiet for a sweep with nothing partial.
+   */
   private reader: FrameSource | null = null;
-  private readonly codec: Codec;
-  private readonly encoder: Encoder;
-  private readonly keepalive: Uint8Array | undefined;
-  readonly maxBytes: number;
+  /** The stream's decoder: made with the first reader and kept across readers (one per stream). */
+  private decoder: Decoder | null = null;
 
-  // dispatch
-  private busy = false;
-  private running = false;
-  private pendingOpen = false;
-  private pendingDrain = false;
-  private closeDelivered = false;
-  private endDelivered = false;
-  private appPaused = false;
-  private socketPaused = false;
-  private readEnded = false;
-  private shutdownRequested = false;
-  /** The framing error that ends this connection, once the frames before it are delivered. */
-  private frameError: Error | undefined = undefined;
-  private frameErrorDelivered = false;
-  private settledCb: (() => void) | undefined = undefined;
-  private rejectedCb: ((e: unknown) => void) | undefined = undefined;
+  /** Dispatch and watchdog booleans (see BUSY ... FRAME_ERROR_DELIVERED). */
+  private flags = 0;
+  /** Rarely set state (see {@link Rare}); null until some of it is set. */
+  private rare: Rare | null = null;
 
   /** The send path; null until the first send and again once everything sent has been written. */
   private out: SendQueue | null = null;
 
   // watchdog
   private activity = 0;
-  private gotData = false;
   private readonly openedAt: number;
   private lastRead: number;
   private lastActivity: number;
   private lastPing = 0;
-  /** Sweep time since which queued bytes made no write progress; -1 while nothing is queued. */
-  private writeWaitSince = -1;
-  /** Bytes the socket's handle had not handed to the kernel at the last sweep; -1 = unknown. */
-  private lastBacklog = -1;
   private missed = 0;
   private closingSince = 0;
-  /** When the framing error was seen: the graceful close after it must end by `closeMs` from here. */
-  private frameErrorSince = 0;
 
   constructor(
     private readonly core: PortCore,
     readonly socket: Socket,
-    side: 'server' | 'client',
-    codec: Codec,
-    private readonly handler: Handler<unknown>,
-    maxBytes: number,
-    encrypted: boolean,
+    private readonly profile: ConnectionProfile,
     connectingMs: number,
   ) {
-    this.side = side;
-    this.codecName = codec.name;
-    this.encrypted = encrypted;
-    this.encoder = codec.encoder;
-    this.keepalive = codec.keepalive;
-    this.codec = codec;
-    this.maxBytes = maxBytes;
     this.connectingMs = connectingMs;
     this.openedAt = nowMs();
     this.lastRead = this.openedAt;
@@ -180,9 +257,174 @@ export class ConnectionImpl implements Connection, SendOwner {
     const s = socket as OwnedSocket;
     s[CONN] = this;
     s.on('data', onSocketData);
-    s.on('end', onSocketEnd);
+    listenEnd(s);
     s.on('error', onSocketError);
     s.on('close', onSocketClose);
+  }
+
+  /** Which per-connection helpers `conn` holds right now (for tests of the memory policy). */
+  static held(conn: ConnectionImpl): { reader: boolean; decoder: boolean; sendQueue: boolean } {
+    return { reader: conn.reader !== null, decoder: conn.decoder !== null, sendQueue: conn.out !== null };
+  }
+
+  // ---------------------------------------------------------------- shared with the listener
+
+  get side(): 'server' | 'client' {
+    return this.profile.side;
+  }
+  get encrypted(): boolean {
+    return this.profile.encrypted;
+  }
+  get codecName(): string {
+    return this.profile.codecName;
+  }
+  get maxBytes(): number {
+    return this.profile.maxBytes;
+  }
+  private get handler(): Handler<unknown> {
+    return this.profile.handler;
+  }
+  private get keepalive(): Uint8Array | undefined {
+    return this.profile.keepalive;
+  }
+
+  // ---------------------------------------------------------------- rarely set (in `rare`)
+
+  private more(): Rare {
+    return (this.rare ??= new Rare());
+  }
+  get ipKey(): string | undefined {
+    return this.rare?.ipKey;
+  }
+  set ipKey(key: string | undefined) {
+    this.more().ipKey = key;
+  }
+  get link(): ClientLink | undefined {
+    return this.rare?.link;
+  }
+  set link(link: ClientLink | undefined) {
+    this.more().link = link;
+  }
+  /** Remote address for messages; the client target before connect. */
+  get target(): string {
+    return this.rare?.target ?? '';
+  }
+  set target(target: string) {
+    this.more().target = target;
+  }
+  private get reason(): CloseReason | undefined {
+    return this.rare?.reason;
+  }
+  private set reason(reason: CloseReason | undefined) {
+    this.more().reason = reason;
+  }
+  private get error(): Error | undefined {
+    return this.rare?.error;
+  }
+  private set error(error: Error | undefined) {
+    this.more().error = error;
+  }
+  private get settledCb(): (() => void) | undefined {
+    return this.rare?.settledCb;
+  }
+  private set settledCb(cb: (() => void) | undefined) {
+    this.more().settledCb = cb;
+  }
+  private get rejectedCb(): ((e: unknown) => void) | undefined {
+    return this.rare?.rejectedCb;
+  }
+  private set rejectedCb(cb: ((e: unknown) => void) | undefined) {
+    this.more().rejectedCb = cb;
+  }
+
+  // ---------------------------------------------------------------- packed booleans
+
+  /** A handler promise is pending: the next event waits for it. */
+  private get busy(): boolean {
+    return (this.flags & BUSY) !== 0;
+  }
+  private set busy(on: boolean) {
+    this.flags = on ? this.flags | BUSY : this.flags & ~BUSY;
+  }
+  /** run() is on the stack (re-entrant calls return at once). */
+  private get running(): boolean {
+    return (this.flags & RUNNING) !== 0;
+  }
+  private set running(on: boolean) {
+    this.flags = on ? this.flags | RUNNING : this.flags & ~RUNNING;
+  }
+  private get pendingOpen(): boolean {
+    return (this.flags & PENDING_OPEN) !== 0;
+  }
+  private set pendingOpen(on: boolean) {
+    this.flags = on ? this.flags | PENDING_OPEN : this.flags & ~PENDING_OPEN;
+  }
+  private get pendingDrain(): boolean {
+    return (this.flags & PENDING_DRAIN) !== 0;
+  }
+  private set pendingDrain(on: boolean) {
+    this.flags = on ? this.flags | PENDING_DRAIN : this.flags & ~PENDING_DRAIN;
+  }
+  private get closeDelivered(): boolean {
+    return (this.flags & CLOSE_DELIVERED) !== 0;
+  }
+  private set closeDelivered(on: boolean) {
+    this.flags = on ? this.flags | CLOSE_DELIVERED : this.flags & ~CLOSE_DELIVERED;
+  }
+  private get endDelivered(): boolean {
+    return (this.flags & END_DELIVERED) !== 0;
+  }
+  private set endDelivered(on: boolean) {
+    this.flags = on ? this.flags | END_DELIVERED : this.flags & ~END_DELIVERED;
+  }
+  private get appPaused(): boolean {
+    return (this.flags & APP_PAUSED) !== 0;
+  }
+  private set appPaused(on: boolean) {
+    this.flags = on ? this.flags | APP_PAUSED : this.flags & ~APP_PAUSED;
+  }
+  private get socketPaused(): boolean {
+    return (this.flags & SOCKET_PAUSED) !== 0;
+  }
+  private set socketPaused(on: boolean) {
+    this.flags = on ? this.flags | SOCKET_PAUSED : this.flags & ~SOCKET_PAUSED;
+  }
+  private get readEnded(): boolean {
+    return (this.flags & READ_ENDED) !== 0;
+  }
+  private set readEnded(on: boolean) {
+    this.flags = on ? this.flags | READ_ENDED : this.flags & ~READ_ENDED;
+  }
+  private get shutdownRequested(): boolean {
+    return (this.flags & SHUTDOWN_REQUESTED) !== 0;
+  }
+  private set shutdownRequested(on: boolean) {
+    this.flags = on ? this.flags | SHUTDOWN_REQUESTED : this.flags & ~SHUTDOWN_REQUESTED;
+  }
+  private get frameError(): Error | undefined {
+    return this.rare?.frameError;
+  }
+  private set frameError(error: Error | undefined) {
+    this.more().frameError = error;
+  }
+  private get frameErrorSince(): number {
+    return this.rare?.frameErrorSince ?? 0;
+  }
+  private set frameErrorSince(ms: number) {
+    this.more().frameErrorSince = ms;
+  }
+  private get frameErrorDelivered(): boolean {
+    return (this.flags & FRAME_ERROR_DELIVERED) !== 0;
+  }
+  private set frameErrorDelivered(on: boolean) {
+    this.flags = on ? this.flags | FRAME_ERROR_DELIVERED : this.flags & ~FRAME_ERROR_DELIVERED;
+  }
+  /** Some bytes arrived (first-data timeout). */
+  private get gotData(): boolean {
+    return (this.flags & GOT_DATA) !== 0;
+  }
+  private set gotData(on: boolean) {
+    this.flags = on ? this.flags | GOT_DATA : this.flags & ~GOT_DATA;
   }
 
   // ---------------------------------------------------------------- Connection view
@@ -232,17 +474,17 @@ export class ConnectionImpl implements Connection, SendOwner {
 
   send(frame: Uint8Array): boolean {
     if (this.state !== OPEN) return false;
-    return (this.out ??= new SendQueue(this, this.core, this.encoder)).send(frame);
+    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder)).send(frame);
   }
 
   sendParts(frame: FrameParts): boolean {
     if (this.state !== OPEN) return false;
-    return (this.out ??= new SendQueue(this, this.core, this.encoder)).sendParts(frame);
+    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder)).sendParts(frame);
   }
 
   sendRaw(bytes: Uint8Array): boolean {
     if (this.state !== OPEN) return false;
-    return (this.out ??= new SendQueue(this, this.core, this.encoder)).sendRaw(bytes);
+    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder)).sendRaw(bytes);
   }
 
   pause(): void {
@@ -316,8 +558,7 @@ export class ConnectionImpl implements Connection, SendOwner {
     // After a framing error nothing more is decoded: the bytes are discarded.
     if (this.state !== OPEN || this.frameError !== undefined) return;
     try {
-      this.reader ??= createFrameSource(this.codec, this.handler.onMessageParts !== undefined);
-      this.reader.push(chunk);
+      (this.reader ??= this.newReader()).push(chunk);
     } catch (e) {
       this.frameFailed(e);
       return;
@@ -391,6 +632,7 @@ export class ConnectionImpl implements Connection, SendOwner {
       this.out = null;
     }
     this.reader = null;
+    this.decoder = null;
     this.core.connectionClosed(this);
     if (this.link !== undefined) this.link.onClosed(this, this.reason, this.error);
     this.run();
@@ -531,6 +773,11 @@ export class ConnectionImpl implements Connection, SendOwner {
     this.abort('handler-error', new HandlerError(`handler failed on ${this.describePeer()}: ${msg}`, { cause }));
   }
 
+  private newReader(): FrameSource {
+    this.decoder ??= this.profile.codec.createDecoder();
+    return createFrameSource(this.decoder, this.profile.parts);
+  }
+
   /**
    * The codec refused the input. Frames before the error were delivered (in order); what the
    * app queued for them still goes out: `onFrameError` (through the ordered dispatch), then a
@@ -590,16 +837,18 @@ export class ConnectionImpl implements Connection, SendOwner {
   tick(now: number): void {
     let a = this.activity;
     const out = this.out;
-    if (out === null || out.queued === 0) {
-      this.writeWaitSince = -1;
-      this.lastBacklog = -1;
-    } else {
-      // A long write to a slow reader finishes late, but the kernel taking part of it is progress.
-      const backlog = kernelBacklog(this.socket);
-      if (backlog >= 0 && backlog < this.lastBacklog) a |= WROTE;
-      this.lastBacklog = backlog;
-      // Write-stall clock: from the first sweep that sees bytes queued, restarted by progress.
-      if ((a & WROTE) !== 0 || this.writeWaitSince < 0) this.writeWaitSince = now;
+    if (out !== null) {
+      if (out.queued === 0) {
+        out.stallSince = -1;
+        out.lastBacklog = -1;
+      } else {
+        // A long write to a slow reader finishes late, but the kernel taking part of it is progress.
+        const backlog = kernelBacklog(this.socket);
+        if (backlog >= 0 && backlog < out.lastBacklog) a |= WROTE;
+        out.lastBacklog = backlog;
+        // Write-stall clock: from the first sweep that sees bytes queued, restarted by progress.
+        if ((a & WROTE) !== 0 || out.stallSince < 0) out.stallSince = now;
+      }
     }
     if (a !== 0) {
       this.activity = 0;
@@ -608,9 +857,11 @@ export class ConnectionImpl implements Connection, SendOwner {
         this.missed = 0;
       }
       this.lastActivity = now;
-    } else if (this.out?.idle === true) {
-      // A whole sweep without traffic and nothing queued: the send path goes until next needed.
-      this.out = null;
+    } else {
+      // A whole sweep without traffic: the send path (nothing queued) and the read path (nothing
+      // partial) go until next needed.
+      if (this.out?.idle === true) this.out = null;
+      if (this.reader?.idle === true) this.reader = null;
     }
     const o = this.core.opts;
     switch (this.state) {
@@ -630,7 +881,8 @@ export class ConnectionImpl implements Connection, SendOwner {
       if (now - this.frameErrorSince >= o.closeMs) this.abort(this.reason!, this.frameError);
       return;
     }
-    if (o.writeStallMs > 0 && this.writeWaitSince >= 0 && now - this.writeWaitSince >= o.writeStallMs) {
+    const stallSince = this.out === null ? -1 : this.out.stallSince;
+    if (o.writeStallMs > 0 && stallSince >= 0 && now - stallSince >= o.writeStallMs) {
       // Whatever the app is doing: the peer does not take what was sent.
       this.abort(
         'write-timeout',
@@ -694,9 +946,6 @@ export class ConnectionImpl implements Connection, SendOwner {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  /** Remote address for messages; the client target before connect. */
-  target = '';
 
   private describePeer(): string {
     const address = this.remoteAddress;

@@ -1,5 +1,5 @@
 import { FrameReader } from '@iocp/framing';
-import type { Codec, FrameParts } from '@iocp/framing';
+import type { Decoder, FrameParts } from '@iocp/framing';
 
 /** The part of `@iocp/framing`'s FrameReader the port uses. */
 export interface FrameSource {
@@ -7,14 +7,17 @@ export interface FrameSource {
   nextFrame(): Buffer | FrameParts | undefined;
   end(): void;
   readonly bufferedBytes: number;
+  /** Holds nothing, at a frame boundary: may be dropped and replaced by a new one on the same decoder. */
+  readonly idle: boolean;
 }
 
 const PARTS = { spanning: 'parts' } as const;
 
 /**
- * A fresh incremental reader for one connection of `codec`. With `parts` (the handler has
- * `onMessageParts`) frames that span chunks come as views, not copies.
+ * A fresh incremental reader over `decoder` (the connection's: one decoder per stream, kept
+ * across readers). With `parts` (the handler has `onMessageParts`) frames that span chunks come
+ * as views, not copies.
  */
-export function createFrameSource(codec: Codec, parts: boolean): FrameSource {
-  return new FrameReader(codec.createDecoder(), parts ? PARTS : undefined);
+export function createFrameSource(decoder: Decoder, parts: boolean): FrameSource {
+  return new FrameReader(decoder, parts ? PARTS : undefined);
 }

@@ -1,6 +1,10 @@
 /** Bits of a handle that hold the slot index: up to 2^20 (1 048 576) live connections. */
 export const SLOT_BITS = 20;
-const SLOT_COUNT = 2 ** SLOT_BITS;
+// A shift, not `2 ** SLOT_BITS`: V8 evaluates that to a boxed double, and every handle computed
+// from it would be one too (16 bytes per connection instead of a small integer).
+const SLOT_COUNT = 1 << SLOT_BITS;
+/** Generations wrap after this one, long before 2^33, so a handle stays a safe integer. */
+const MAX_GENERATION = 0x1_0000_0000;
 const SLOT_MASK = SLOT_COUNT - 1;
 
 /**
@@ -57,8 +61,10 @@ export class HandleTable<T> {
     const slot = handle % SLOT_COUNT;
     if (this.generations[slot] !== Math.floor(handle / SLOT_COUNT) || this.entries[slot] === undefined) return;
     this.entries[slot] = undefined;
-    // Wrap long before 2^33 so the handle stays a safe integer.
-    this.generations[slot] = (this.generations[slot]! % 0x1_0000_0000) + 1;
+    // Compared, not taken modulo: `%` by a constant above the small-integer range would turn
+    // every generation (and so every handle) into a boxed double.
+    const gen = this.generations[slot]!;
+    this.generations[slot] = gen >= MAX_GENERATION ? 1 : gen + 1;
     this.free.push(slot);
     this.liveCount--;
   }

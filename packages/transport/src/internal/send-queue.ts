@@ -70,6 +70,10 @@ export class SendQueue implements RegionHolder {
   dirty = false;
   regionPos = 0;
   regionEnd = 0;
+  /** Watchdog: sweep time since which queued bytes made no write progress; -1 = not stalled. */
+  stallSince = -1;
+  /** Watchdog: bytes the socket's handle still held at the last sweep; -1 = unknown. */
+  lastBacklog = -1;
 
   /** Bytes queued since the last flush. */
   private pendBytes = 0;
