@@ -20,7 +20,8 @@ export interface FrameReaderOptions {
    * What happens to a frame whose length is known but that continues past the current chunk.
    * `'copy'` (default): it is copied once into a buffer of its final size and handed out as one
    * `Buffer`. `'parts'`: `nextFrame()` hands it out as a {@link FrameParts} — the views of the
-   * chunks it lies in, no copy — when the decoder implements `bodyOffset` (length-field formats);
+   * chunks it lies in, the body not copied (only a header that itself arrived split makes the
+   * first part a small copy) — when the decoder implements `bodyOffset` (length-field formats);
    * `next()` still joins them. Frames inside one chunk are views either way.
    */
   spanning?: 'copy' | 'parts' | undefined;

@@ -244,19 +244,25 @@ function nextMessage<T>(cp: ChildProcess, type: string): Promise<T> {
 
 async function round(kind: 'port' | 'plain', warmMs: number, measureMs: number): Promise<{ rate: number; cpuUsPerMsg: number }> {
   const server = child(['echo-server', kind]);
+  const serverExit = new Promise((r) => server.once('exit', r));
   const ready = await nextMessage<{ port: number }>(server, 'ready');
   const gen = child(['loadgen', String(ready.port), String(warmMs), String(measureMs)]);
-  await nextMessage(gen, 'start');
+  // Listen for everything the generator will say before awaiting any of it: a message that
+  // arrives while nobody listens is lost (and the run would hang).
+  const genExit = new Promise((r) => gen.once('exit', r));
+  const started = nextMessage(gen, 'start');
+  const finished = nextMessage<{ count: number }>(gen, 'done');
+  await started;
   server.send({ t: 'cpu' });
   const cpu0 = await nextMessage<{ us: number }>(server, 'cpu');
   const t0 = performance.now();
-  const done = await nextMessage<{ count: number }>(gen, 'done');
+  const done = await finished;
   server.send({ t: 'cpu' });
   const cpu1 = await nextMessage<{ us: number }>(server, 'cpu');
   const secs = (performance.now() - t0) / 1000;
-  await new Promise((r) => gen.once('exit', r));
+  await genExit;
   server.send({ t: 'stop' });
-  await new Promise((r) => server.once('exit', r));
+  await serverExit;
   return { rate: done.count / secs, cpuUsPerMsg: (cpu1.us - cpu0.us) / done.count };
 }
 
