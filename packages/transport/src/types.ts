@@ -152,7 +152,7 @@ export interface ListenOptions {
   codec: Codec;
   /** When set, connections are TLS (`node:tls`) with this certificate and key. */
   tls?: ListenTlsOptions | undefined;
-  /** Listen backlog. Default: Node's (511). */
+  /** Listen backlog. Default 4096 (the kernel caps it at `net.core.somaxconn`). */
   backlog?: number | undefined;
   /** With `host: '::'`, accept IPv6 only. Default false. */
   ipv6Only?: boolean | undefined;

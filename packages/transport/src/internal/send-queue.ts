@@ -77,7 +77,13 @@ export class SendQueue implements RegionHolder {
 
   /** Bytes queued since the last flush. */
   private pendBytes = 0;
-  private readonly chunks: Buffer[] = [];
+  /**
+   * Buffers to write at the next flush: slots `[0, count)`. The array keeps its storage across
+   * flushes (slots are cleared, the length is not cut), so a busy connection does not allocate
+   * a new one every turn.
+   */
+  private readonly chunks: (Buffer | undefined)[] = [];
+  private count = 0;
   private region: Buffer | null = null;
   private regionStart = 0;
   private writtenCb: ((err?: Error | null) => void) | undefined = undefined;
@@ -122,18 +128,18 @@ export class SendQueue implements RegionHolder {
         // The frame still sits right after the very bytes its prefix encodes to (an echo or a
         // relay of a received frame): one view of header + frame, the region prefix dropped.
         this.seal();
-        this.chunks.push(inPlace);
+        this.chunks[this.count++] = inPlace;
       } else {
         this.regionPos = end;
         this.seal();
-        this.chunks.push(asBuffer(frame));
+        this.chunks[this.count++] = asBuffer(frame);
       }
       this.suffix();
     } else {
       const own = Buffer.allocUnsafeSlow(n);
       enc.encodeInto(frame, own, 0);
       this.seal();
-      this.chunks.push(own);
+      this.chunks[this.count++] = own;
     }
     this.core.messagesOut++;
     this.accept(n);
@@ -177,7 +183,7 @@ export class SendQueue implements RegionHolder {
         this.regionPos += p.length;
       } else {
         this.seal();
-        this.chunks.push(p);
+        this.chunks[this.count++] = p;
       }
     }
     this.suffix();
@@ -200,7 +206,7 @@ export class SendQueue implements RegionHolder {
       this.regionPos += n;
     } else {
       this.seal();
-      this.chunks.push(asBuffer(bytes));
+      this.chunks[this.count++] = asBuffer(bytes);
     }
     this.accept(n);
     return true;
@@ -214,11 +220,11 @@ export class SendQueue implements RegionHolder {
     this.region = null;
     this.regionStart = this.regionPos = this.regionEnd = 0;
     const chunks = this.chunks;
-    const count = chunks.length;
+    const count = this.count;
     if (count === 0) return;
     const s = this.owner.socket;
     if (this.owner.gone || s.destroyed) {
-      chunks.length = 0;
+      this.clearChunks();
       return;
     }
     if (count === 1) {
@@ -228,7 +234,7 @@ export class SendQueue implements RegionHolder {
       for (let i = 0; i < count; i++) s.write(chunks[i]!);
       s.uncork();
     }
-    chunks.length = 0;
+    this.clearChunks();
     const core = this.core;
     core.bytesOut += this.pendBytes;
     core.writeCalls++;
@@ -251,13 +257,20 @@ export class SendQueue implements RegionHolder {
     this.core.queued -= this.queued;
     this.queued = 0;
     this.pendBytes = 0;
-    this.chunks.length = 0;
+    this.clearChunks();
     this.core.pool.trim(this);
     this.region = null;
     this.regionStart = this.regionPos = this.regionEnd = 0;
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** Forget the queued buffers without giving up the array's storage. */
+  private clearChunks(): void {
+    const chunks = this.chunks;
+    for (let i = 0; i < this.count; i++) chunks[i] = undefined;
+    this.count = 0;
+  }
 
   private suffix(): void {
     const suffix = this.encoder.suffix;
@@ -276,7 +289,7 @@ export class SendQueue implements RegionHolder {
 
   private seal(): void {
     if (this.region !== null && this.regionPos > this.regionStart) {
-      this.chunks.push(this.region.subarray(this.regionStart, this.regionPos));
+      this.chunks[this.count++] = this.region.subarray(this.regionStart, this.regionPos);
       this.regionStart = this.regionPos;
     }
   }
