@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, type } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './lib/cli.js';
 import { canPin, cpuSeconds, fdCount, hasProc, rssBytes, spawnNode, stop, waitExit, waitListening } from './lib/proc.js';
 import { topSelfTime } from './lib/profile.js';
 import { markdownTable, svgChart } from './lib/report.js';
@@ -29,36 +29,18 @@ const BASELINE = { framed: join(HERE, 'baselines/net-framed-echo.js'), raw: join
 const USAGE = `usage: node tooling/bench/echo-bench.js [--scenarios a,b,c,d,d1,e,f0,f1,g,h] [--reps 3] [--duration 5]
        [--idle-conns 10000] [--b ours|baseline] [--ours-args="--log-level warn"] [--out DIR] [--no-pin] [--max-minutes 9] [--profile]`;
 
-function fail(message) {
-  process.stderr.write(`echo-bench: ${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
-let flags;
-try {
-  flags = parseArgs({
-    options: {
-      scenarios: { type: 'string', default: SCENARIOS.map((s) => s.id).join(',') },
-      reps: { type: 'string', default: '3' },
-      duration: { type: 'string', default: '5' },
-      'idle-conns': { type: 'string', default: '10000' },
-      b: { type: 'string', default: 'ours' },
-      'ours-args': { type: 'string', default: '--log-level warn' },
-      out: { type: 'string', default: join(ROOT, 'bench/results') },
-      'no-pin': { type: 'boolean', default: false },
-      'max-minutes': { type: 'string', default: '9' },
-      profile: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  }).values;
-} catch (error) {
-  fail(error.message);
-}
-if (flags.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const { flags, fail } = parseFlags('echo-bench', USAGE, {
+    scenarios: { type: 'string', default: SCENARIOS.map((s) => s.id).join(',') },
+    reps: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    'idle-conns': { type: 'string', default: '10000' },
+    b: { type: 'string', default: 'ours' },
+    'ours-args': { type: 'string', default: '--log-level warn' },
+    out: { type: 'string', default: join(ROOT, 'bench/results') },
+    'no-pin': { type: 'boolean', default: false },
+    'max-minutes': { type: 'string', default: '9' },
+    profile: { type: 'boolean', default: false },
+  });
 const reps = Number(flags.reps);
 const durationS = Number(flags.duration);
 const maxMinutes = Number(flags['max-minutes']);

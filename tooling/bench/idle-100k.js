@@ -26,7 +26,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, type } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './lib/cli.js';
 import { canPin, cpuSeconds, fdCount, kill, rssBytes, spawnNode, stop, waitExit, waitListening } from './lib/proc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -46,35 +46,17 @@ const SERVERS = {
 const USAGE = `usage: node tooling/bench/idle-100k.js [--connections 100000] [--per-source 2000] [--settle 2] [--quiet 20]
        [--open-timeout 120] [--max-minutes 4] [--sides A,B] [--no-pin] [--out DIR]`;
 
-function fail(message) {
-  process.stderr.write(`idle-100k: ${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
-let flags;
-try {
-  flags = parseArgs({
-    options: {
-      connections: { type: 'string', default: '100000' },
-      'per-source': { type: 'string', default: '2000' },
-      settle: { type: 'string', default: '2' },
-      quiet: { type: 'string', default: '20' },
-      'open-timeout': { type: 'string', default: '120' },
-      'max-minutes': { type: 'string', default: '4' },
-      sides: { type: 'string', default: 'A,B' },
-      'no-pin': { type: 'boolean', default: false },
-      out: { type: 'string', default: join(ROOT, 'bench/results') },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  }).values;
-} catch (error) {
-  fail(error.message);
-}
-if (flags.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const { flags, fail } = parseFlags('idle-100k', USAGE, {
+    connections: { type: 'string', default: '100000' },
+    'per-source': { type: 'string', default: '2000' },
+    settle: { type: 'string', default: '2' },
+    quiet: { type: 'string', default: '20' },
+    'open-timeout': { type: 'string', default: '120' },
+    'max-minutes': { type: 'string', default: '4' },
+    sides: { type: 'string', default: 'A,B' },
+    'no-pin': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench/results') },
+  });
 const N = Number(flags.connections);
 const perSource = Number(flags['per-source']);
 const settleS = Number(flags.settle);

@@ -12,7 +12,7 @@ import {
   raw,
   varintPrefixed,
 } from '../src/index.js';
-import { encodeAll, splits, thrown } from './helpers.js';
+import { cut, encodeAll, splits, thrown } from './helpers.js';
 
 /** Decode in parts mode; returns the frames (joined, copied out) and whether each came as parts. */
 function decodeParts(codec: Codec, chunks: readonly Buffer[]): { frames: Buffer[]; asParts: boolean[] } {
@@ -160,16 +160,7 @@ describe('FrameReader spanning: parts — frames across chunks come as views, ne
         fc.array(fc.nat(), { maxLength: 20 }),
         ([, codec], frames, points) => {
           const wire = encodeAll(codec, frames);
-          const at = [...new Set(points.map((p) => (wire.length === 0 ? 0 : p % wire.length)))]
-            .filter((p) => p > 0)
-            .sort((a, b) => a - b);
-          const chunks: Buffer[] = [];
-          let prev = 0;
-          for (const p of at) {
-            chunks.push(Buffer.from(wire.subarray(prev, p)));
-            prev = p;
-          }
-          chunks.push(Buffer.from(wire.subarray(prev)));
+          const chunks = cut(wire, points).map((c) => Buffer.from(c));
           const got = decodeParts(codec, chunks).frames;
           const copy = new FrameReader(codec.createDecoder());
           copy.push(wire);

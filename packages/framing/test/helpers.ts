@@ -126,3 +126,17 @@ export function measureCalls<T>(
     proto[method] = real;
   }
 }
+
+/** Cut `wire` at the given points (any numbers; taken modulo the length, sorted, deduped). */
+export function cut(wire: Buffer, points: readonly number[]): Buffer[] {
+  if (wire.length === 0) return [];
+  const at = [...new Set(points.map((p) => p % wire.length))].filter((p) => p > 0).sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let prev = 0;
+  for (const p of at) {
+    chunks.push(wire.subarray(prev, p));
+    prev = p;
+  }
+  chunks.push(wire.subarray(prev));
+  return chunks;
+}

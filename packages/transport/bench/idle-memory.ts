@@ -34,6 +34,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FrameParts, lengthPrefixed } from '@iocp/framing';
 import type { Connection, Handler } from '../src/index.js';
+import { median } from './internal/runs.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const HERE = dirname(SELF);
@@ -269,11 +270,6 @@ async function snapshotBreakdown(kind: Kind, scenario: Scenario, n: number, sett
 }
 
 // ------------------------------------------------------------------ main
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'port-server') return portServer(process.argv[3]);

@@ -13,28 +13,18 @@
  * 2. Memory per idle connection: each server in a fresh process; RSS and heap after GC with N
  *    idle connections minus before, divided by N.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { lengthPrefixed } from '@iocp/framing';
 import { CompletionPort } from '../src/index.js';
+import { forkSelf, measuredRun, median, nextMessage, pin } from './internal/runs.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const CONNS = 100;
 const DEPTH = 16;
 const PAYLOAD = 64;
 const FRAME = 4 + PAYLOAD;
-
-function pin(pid: number, cpu: number): boolean {
-  if (cpus().length < 2) return false;
-  try {
-    execFileSync('taskset', ['-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function noop(): void {}
 
@@ -223,60 +213,17 @@ async function memServer(kind: string): Promise<void> {
 
 // ------------------------------------------------------------------ orchestration
 
-function child(args: string[], extraArgv: string[] = []): ChildProcess {
-  return fork(SELF, args, { execArgv: [...process.execArgv, ...extraArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function nextMessage<T>(cp: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before '${type}'`));
-    const onMsg = (m: { t: string }) => {
-      if (m.t === type) {
-        cp.off('message', onMsg);
-        cp.off('exit', onExit);
-        resolve(m as T);
-      }
-    };
-    cp.on('message', onMsg);
-    cp.once('exit', onExit);
-  });
-}
-
 async function round(kind: 'port' | 'plain', warmMs: number, measureMs: number): Promise<{ rate: number; cpuUsPerMsg: number }> {
-  const server = child(['echo-server', kind]);
-  const serverExit = new Promise((r) => server.once('exit', r));
-  const ready = await nextMessage<{ port: number }>(server, 'ready');
-  const gen = child(['loadgen', String(ready.port), String(warmMs), String(measureMs)]);
-  // Listen for everything the generator will say before awaiting any of it: a message that
-  // arrives while nobody listens is lost (and the run would hang).
-  const genExit = new Promise((r) => gen.once('exit', r));
-  const started = nextMessage(gen, 'start');
-  const finished = nextMessage<{ count: number }>(gen, 'done');
-  await started;
-  server.send({ t: 'cpu' });
-  const cpu0 = await nextMessage<{ us: number }>(server, 'cpu');
-  const t0 = performance.now();
-  const done = await finished;
-  server.send({ t: 'cpu' });
-  const cpu1 = await nextMessage<{ us: number }>(server, 'cpu');
-  const secs = (performance.now() - t0) / 1000;
-  await genExit;
-  server.send({ t: 'stop' });
-  await serverExit;
-  return { rate: done.count / secs, cpuUsPerMsg: (cpu1.us - cpu0.us) / done.count };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  const { count, cpuUs, secs } = await measuredRun(SELF, ['echo-server', kind], (port) => ['loadgen', String(port), String(warmMs), String(measureMs)]);
+  return { rate: count / secs, cpuUsPerMsg: cpuUs / count };
 }
 
 async function memory(kind: 'port' | 'plain', n: number): Promise<{ rssPerConn: number; heapPerConn: number; externalPerConn: number }> {
-  const server = child(['mem-server', kind], ['--expose-gc']);
+  const server = forkSelf(SELF, ['mem-server', kind], ['--expose-gc']);
   const ready = await nextMessage<{ port: number }>(server, 'ready');
   server.send({ t: 'measure' });
   const before = await nextMessage<{ rss: number; heap: number; external: number }>(server, 'mem');
-  const clients = child(['idle', String(ready.port), String(n)]);
+  const clients = forkSelf(SELF, ['idle', String(ready.port), String(n)]);
   await nextMessage(clients, 'connected');
   let after: { rss: number; heap: number; external: number; count: number };
   for (;;) {

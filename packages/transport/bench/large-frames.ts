@@ -15,27 +15,17 @@
  * another process pinned to CPU 1; order rotates between rounds. Reported: median MiB/s and the
  * server's CPU time (user + system) per MiB echoed.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { type Socket, connect, createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { lengthPrefixed } from '@iocp/framing';
 import { CompletionPort, type Connection } from '../src/index.js';
+import { measuredRun, median, pin } from './internal/runs.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const DEPTH = 4;
 const KINDS = ['copy', 'parts', 'plain'] as const;
 type Kind = (typeof KINDS)[number];
-
-function pin(pid: number, cpu: number): boolean {
-  if (cpus().length < 2) return false;
-  try {
-    execFileSync('taskset', ['-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function startServer(kind: Kind): Promise<number> {
   if (kind === 'plain') {
@@ -152,63 +142,10 @@ async function loadRole(port: number, mib: number, warmMs: number, measureMs: nu
   process.disconnect();
 }
 
-function child(args: string[]): ChildProcess {
-  return fork(SELF, args, { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-/** The next message of `type` from `cp`; rejects when the child exits first or after 60 s. */
-function nextMessage<T>(cp: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cp.off('message', onMsg);
-      cp.off('exit', onExit);
-      reject(new Error(`no '${type}' from child ${cp.pid} within 60 s`));
-    }, 60_000);
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`child exited (${code}) before '${type}'`));
-    };
-    const onMsg = (m: { t: string }) => {
-      if (m.t === type) {
-        clearTimeout(timer);
-        cp.off('message', onMsg);
-        cp.off('exit', onExit);
-        resolve(m as T);
-      }
-    };
-    cp.on('message', onMsg);
-    cp.once('exit', onExit);
-  });
-}
-
 async function round(kind: Kind, mib: number, ms: number): Promise<{ mibPerSec: number; cpuUsPerMib: number }> {
-  const server = child(['server', kind]);
-  const serverExit = new Promise((r) => server.once('exit', r));
-  const { port } = await nextMessage<{ port: number }>(server, 'ready');
-  const gen = child(['load', String(port), String(mib), '1000', String(ms)]);
-  // Listen for everything the generator will say before awaiting any of it: a message that
-  // arrives while nobody listens is lost.
-  const genExit = new Promise((r) => gen.once('exit', r));
-  const started = nextMessage(gen, 'start');
-  const finished = nextMessage<{ count: number }>(gen, 'done');
-  await started;
-  server.send({ t: 'cpu' });
-  const c0 = await nextMessage<{ us: number }>(server, 'cpu');
-  const t0 = performance.now();
-  const { count } = await finished;
-  server.send({ t: 'cpu' });
-  const c1 = await nextMessage<{ us: number }>(server, 'cpu');
-  const secs = (performance.now() - t0) / 1000;
-  await genExit;
-  server.send({ t: 'stop' });
-  await serverExit;
+  const { count, cpuUs, secs } = await measuredRun(SELF, ['server', kind], (port) => ['load', String(port), String(mib), '1000', String(ms)]);
   const moved = count * mib;
-  return { mibPerSec: moved / secs, cpuUsPerMib: (c1.us - c0.us) / moved };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return { mibPerSec: moved / secs, cpuUsPerMib: cpuUs / moved };
 }
 
 async function main(): Promise<void> {

@@ -2,9 +2,8 @@ import type { Socket } from 'node:net';
 import { FrameParts, lengthPrefixed } from '@iocp/framing';
 import { describe, expect, it } from 'vitest';
 import { resolvePortOptions } from '../src/internal/options.js';
-import { OutPool } from '../src/internal/out-pool.js';
-import type { PortCore } from '../src/internal/port-core.js';
 import { SendQueue, type SendOwner } from '../src/internal/send-queue.js';
+import { fakeCore } from './fake-core.js';
 
 /**
  * A socket whose kernel takes up to `room` bytes synchronously; the rest stays in
@@ -54,26 +53,9 @@ class ScriptedSocket {
 function setup(room: number, highWaterMark = 64 * 1024) {
   const socket = new ScriptedSocket(room);
   const events: string[] = [];
-  const dirty: SendQueue[] = [];
-  const core: PortCore = {
-    opts: resolvePortOptions({ sendQueue: { highWaterMark, lowWaterMark: 16 * 1024, maxBytes: 64 * 1024 * 1024 } }),
-    pool: new OutPool(),
-    bytesIn: 0,
-    bytesOut: 0,
-    messagesIn: 0,
-    messagesOut: 0,
-    writeCalls: 0,
-    queued: 0,
-    queuedPeak: 0,
-    connectionQueuedPeak: 0,
-    markDirty(q) {
-      q.dirty = true;
-      dirty.push(q);
-    },
-    connectionOpened() {},
-    connectionClosed() {},
-    reportError() {},
-  };
+  const { core, endOfTurn } = fakeCore(
+    resolvePortOptions({ sendQueue: { highWaterMark, lowWaterMark: 16 * 1024, maxBytes: 64 * 1024 * 1024 } }),
+  );
   const owner: SendOwner = {
     socket: socket as unknown as Socket,
     maxBytes: 64 * 1024 * 1024,
@@ -84,11 +66,6 @@ function setup(room: number, highWaterMark = 64 * 1024) {
     overflowed: () => events.push('overflowed'),
   };
   const queue = new SendQueue(owner, core, lengthPrefixed().encoder);
-  /** What the port does at the end of a turn. */
-  const endOfTurn = () => {
-    for (const q of dirty.splice(0)) if (q.dirty) q.flush();
-    core.pool.recycle();
-  };
   return { socket, queue, events, core, endOfTurn };
 }
 

@@ -4,10 +4,8 @@ import { lengthPrefixed } from '@iocp/framing';
 import { describe, expect, it } from 'vitest';
 import { ConnectionImpl, connectionProfile, nowMs } from '../src/internal/connection-impl.js';
 import { resolvePortOptions } from '../src/internal/options.js';
-import { OutPool } from '../src/internal/out-pool.js';
-import type { PortCore } from '../src/internal/port-core.js';
-import type { SendQueue } from '../src/internal/send-queue.js';
 import type { PortTimeouts } from '../src/types.js';
+import { fakeCore } from './fake-core.js';
 
 /**
  * A socket whose kernel takes nothing: every write stays in `writableLength` until `complete()`.
@@ -50,34 +48,13 @@ class StuckSocket extends EventEmitter {
 
 function setup(timeouts: PortTimeouts) {
   const socket = new StuckSocket();
-  const dirty: SendQueue[] = [];
-  const core: PortCore = {
-    opts: resolvePortOptions({ timeouts }),
-    pool: new OutPool(),
-    bytesIn: 0,
-    bytesOut: 0,
-    messagesIn: 0,
-    messagesOut: 0,
-    writeCalls: 0,
-    queued: 0,
-    queuedPeak: 0,
-    connectionQueuedPeak: 0,
-    markDirty(queue) {
-      queue.dirty = true;
-      dirty.push(queue);
-    },
-    connectionOpened() {},
-    connectionClosed() {},
-    reportError(e) {
-      throw e;
-    },
-  };
+  const { core, endOfTurn } = fakeCore(resolvePortOptions({ timeouts }));
   const conn = new ConnectionImpl(core, socket as unknown as Socket, connectionProfile('server', false, lengthPrefixed(), {}, 1 << 30), 10_000);
   conn.markOpen();
   /** Queue `n` bytes and hand them to the socket (the port's end-of-turn flush). */
   const sendAndFlush = (n: number): void => {
     expect(conn.sendRaw(Buffer.alloc(n))).toBe(true);
-    for (const q of dirty.splice(0)) if (q.dirty) q.flush();
+    endOfTurn();
   };
   return { socket, conn, sendAndFlush };
 }

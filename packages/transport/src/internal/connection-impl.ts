@@ -474,17 +474,22 @@ export class ConnectionImpl implements Connection, SendOwner {
 
   send(frame: Uint8Array): boolean {
     if (this.state !== OPEN) return false;
-    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder)).send(frame);
+    return this.sendQueue().send(frame);
   }
 
   sendParts(frame: FrameParts): boolean {
     if (this.state !== OPEN) return false;
-    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder)).sendParts(frame);
+    return this.sendQueue().sendParts(frame);
   }
 
   sendRaw(bytes: Uint8Array): boolean {
     if (this.state !== OPEN) return false;
-    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder)).sendRaw(bytes);
+    return this.sendQueue().sendRaw(bytes);
+  }
+
+  /** The send path, made on first use (see {@link SendQueue}). */
+  private sendQueue(): SendQueue {
+    return (this.out ??= new SendQueue(this, this.core, this.profile.encoder));
   }
 
   pause(): void {

@@ -171,7 +171,7 @@ export class SendQueue implements RegionHolder {
       return false;
     }
     if (this.regionEnd - this.regionPos < prefix) this.reserve(prefix);
-    this.region!.set(SCRATCH.subarray(0, prefix), this.regionPos);
+    SCRATCH.copy(this.region!, this.regionPos, 0, prefix);
     this.regionPos += prefix;
     const threshold = this.core.opts.copyThreshold;
     const parts = frame.parts;
