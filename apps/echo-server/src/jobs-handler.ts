@@ -10,6 +10,8 @@ import type { Logger } from './logger.js';
  *
  * - `onEnd`: a peer that half-closes after its last frame still gets the replies in flight —
  *   the transport keeps the write side open until `jobs.onEnd`'s promise settles.
+ * - `onFrameError`: likewise after a bad frame: replies to the good frames before it still go
+ *   out, then the transport closes the connection (bounded by the port's `timeouts.closeMs`).
  * - connection open/close logs, as the echo handler writes them.
  */
 export function createJobsHandler(jobs: JobPoolHandler, log: Logger): Handler {
@@ -23,6 +25,7 @@ export function createJobsHandler(jobs: JobPoolHandler, log: Logger): Handler {
     onMessage: (conn, frame) => jobs.onMessage(conn, frame),
     onDrain: (conn) => jobs.onDrain(conn),
     onEnd: (conn) => jobs.onEnd(conn),
+    onFrameError: (conn, error) => jobs.onFrameError(conn, error),
     onClose(conn, reason, error) {
       jobs.onClose(conn);
       logClose(conn, reason, error);

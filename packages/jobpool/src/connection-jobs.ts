@@ -246,6 +246,13 @@ export interface JobPoolHandler {
    * open until then), or `undefined` when nothing is in flight.
    */
   onEnd(conn: JobConnection): undefined | Promise<void>;
+  /**
+   * The peer sent a frame the codec refused (the transport closes the connection gracefully
+   * after this): like {@link JobPoolHandler.onEnd}, returns a promise that settles once the
+   * replies to the frames before the bad one have been sent, so they are not lost; `undefined`
+   * when nothing is in flight. The close stays bounded by the transport's `timeouts.closeMs`.
+   */
+  onFrameError(conn: JobConnection, error: Error): undefined | Promise<void>;
   /** Cancels the connection's jobs. */
   onClose(conn: JobConnection): void;
 }
@@ -254,8 +261,8 @@ export interface JobPoolHandler {
  * A handler to pass to `port.listen(options, handler)`: every frame of every connection becomes
  * a job of `pool`, results go back in request order, reading pauses while a connection has too
  * many jobs in flight or its send queue is over the high watermark (until `onDrain`), a peer's
- * half-close waits for the replies still in flight (`onEnd`), and a closed connection's jobs are
- * cancelled.
+ * half-close or bad frame waits for the replies still in flight (`onEnd`, `onFrameError`), and a
+ * closed connection's jobs are cancelled.
  */
 export function jobPoolHandler(
   pool: JobPool<Uint8Array, Uint8Array, number>,
@@ -266,6 +273,10 @@ export function jobPoolHandler(
     const jobs = new ConnectionJobs(pool, conn, options);
     byHandle.set(conn.handle, jobs);
     return jobs;
+  };
+  const repliesInFlight = (conn: JobConnection): undefined | Promise<void> => {
+    const jobs = byHandle.get(conn.handle);
+    return jobs === undefined || jobs.inFlight === 0 ? undefined : jobs.whenIdle();
   };
   return {
     onOpen(conn) {
@@ -279,10 +290,8 @@ export function jobPoolHandler(
     onDrain(conn) {
       byHandle.get(conn.handle)?.drained();
     },
-    onEnd(conn) {
-      const jobs = byHandle.get(conn.handle);
-      return jobs === undefined || jobs.inFlight === 0 ? undefined : jobs.whenIdle();
-    },
+    onEnd: repliesInFlight,
+    onFrameError: repliesInFlight,
     onClose(conn) {
       const jobs = byHandle.get(conn.handle);
       if (jobs === undefined) return;

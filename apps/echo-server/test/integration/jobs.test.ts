@@ -98,6 +98,18 @@ describe('echo-server --jobs (frames as @iocp/jobpool jobs)', () => {
     expect(frames.map((f) => f.readUInt32BE(0))).toEqual(Array.from({ length: COUNT }, (_, k) => k));
   });
 
+  it('good frames then an oversized header: every reply of the jobs in flight arrives before the close', async () => {
+    const server = await startServer(['--listen', '127.0.0.1:0', '--jobs', '1', '--job-cost-us', '10000', '--max-frame', '1k']);
+    const COUNT = 20;
+    const s = await socketTo(server.listening[0]!);
+    const reply = untilClosed(s);
+    const tooLong = Buffer.alloc(4);
+    tooLong.writeUInt32BE(1025);
+    s.write(Buffer.concat([numberedFrames(COUNT, 7), tooLong]));
+    const bytes = await reply;
+    expect(bytes.equals(numberedFrames(COUNT, 7))).toBe(true);
+  });
+
   it('rejects a bad --jobs with exit 2 and one IOCP_ERR_USAGE line', async () => {
     for (const bad of ['-1', 'two', '1.5', '1025']) {
       const r = await run(SERVER_BIN, ['--listen', '127.0.0.1:0', '--jobs', bad]);

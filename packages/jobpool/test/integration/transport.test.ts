@@ -159,5 +159,31 @@ describe('jobPoolHandler over a real CompletionPort (loopback)', () => {
     expect(c.frames.map((f) => f.readUInt32BE(0))).toEqual(Array.from({ length: COUNT }, (_, i) => i));
     expect(pool.stats().cancelled).toBe(0);
   }, 30_000);
+
+  it('a bad frame after good ones: every reply to the good frames still arrives, then the close', async () => {
+    const pool = new JobPool<Uint8Array, Uint8Array, number>({
+      filename: ECHO_WORKER_PATH,
+      threads: 2,
+      workerData: { costUs: 2000 },
+    });
+    cleanups.push(() => pool.close({ force: true }));
+    const port = new CompletionPort();
+    cleanups.push(() => port.close({ drainMs: 0 }));
+    const reasons: string[] = [];
+    const handler = jobPoolHandler(pool);
+    const listener = await port.listen(
+      { host: '127.0.0.1', port: 0, codec: lengthPrefixed({ maxFrameLength: 1024 }) },
+      { ...handler, onClose: (conn, reason) => (handler.onClose(conn), reasons.push(reason)) },
+    );
+    const COUNT = 50;
+    const c = await client(listener.port);
+    const tooLong = Buffer.alloc(4);
+    tooLong.writeUInt32BE(1 << 30, 0); // announces 1 GiB: refused from the header alone
+    c.socket.write(Buffer.concat([burst(COUNT, 0, 5), tooLong])); // jobs still running at the error
+    await eventually(() => c.closed);
+    expect(c.frames.map((f) => f.readUInt32BE(0))).toEqual(Array.from({ length: COUNT }, (_, i) => i));
+    expect(reasons).toEqual(['frame-too-long']);
+    expect(pool.stats().cancelled).toBe(0);
+  }, 30_000);
 });
 
