@@ -4,6 +4,7 @@
  * coalescing, one watchdog timer, admission control, graceful shutdown and stats.
  */
 export { checkServerIdentity } from './check-server-identity.js';
+export { type Cidr, parseCidr } from './cidr.js';
 export { CompletionPort } from './completion-port.js';
 export { type Endpoint, type EndpointFamily, type ParseEndpointOptions, formatEndpoint, parseEndpoint } from './endpoint.js';
 export {

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { parseCidr } from '../cidr.js';
 import { InvalidOptionError } from '../errors.js';
 import type { ConnectOptions, ListenOptions, PortOptions, ProxyHeaderTlv } from '../types.js';
 import { DEFAULT_HEADER_LIMIT, MIN_HEADER_LIMIT, V1, V2, V2_WIRE_MAX_BYTES } from './proxy-protocol.js';
@@ -130,30 +131,6 @@ export interface ResolvedProxyProtocol {
   readonly versions: number;
   readonly required: boolean;
   readonly maxHeaderBytes: number;
-}
-
-/**
- * Parse `ADDRESS/PREFIX` (or a bare address: /32, /128) into a subnet; throws
- * `IOCP_ERR_INVALID_OPTION` naming `name`. Shared with the apps' `--trusted-proxy`.
- */
-export function parseCidr(name: string, text: unknown): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } {
-  if (typeof text !== 'string') throw new InvalidOptionError(`${name} must be a string like '10.0.0.0/8', got ${typeof text}`);
-  const slash = text.indexOf('/');
-  const address = slash < 0 ? text : text.slice(0, slash);
-  const v = isIP(address);
-  if (v === 0 || address.includes('%')) {
-    throw new InvalidOptionError(`${name}: '${JSON.stringify(text).slice(1, -1)}' is not an IP address or CIDR block`);
-  }
-  const max = v === 4 ? 32 : 128;
-  let prefix = max;
-  if (slash >= 0) {
-    const p = text.slice(slash + 1);
-    if (!/^(?:0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > max) {
-      throw new InvalidOptionError(`${name}: prefix '/${JSON.stringify(p).slice(1, -1)}' in '${JSON.stringify(text).slice(1, -1)}' is not 0..${max}`);
-    }
-    prefix = Number(p);
-  }
-  return { address, prefix, family: v === 4 ? 'ipv4' : 'ipv6' };
 }
 
 /** Validate a listener's `proxyProtocol`; throws `IOCP_ERR_INVALID_OPTION`. */
