@@ -16,6 +16,8 @@ export const STRESS = join(ROOT, 'apps/stress/bin/stress.js');
 
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const children = new Set();
+/** Children that must get a signal of their own first (nginx: SIGTERM, so the master stops its workers). */
+const stopSignals = new WeakMap();
 
 /** The path of `command` on PATH, or undefined. */
 export function which(command) {
@@ -66,8 +68,10 @@ export function canConnect(port, host = '127.0.0.1') {
  * @returns {{ child: import('node:child_process').ChildProcess, out: () => string, err: () => string, exited: Promise<number | null> }}
  */
 export function start(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const { stopSignal, ...spawnOptions } = options;
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
   children.add(child);
+  if (stopSignal !== undefined) stopSignals.set(child, stopSignal);
   let out = '';
   let err = '';
   const cap = (s) => (s.length > 1 << 20 ? s.slice(-(1 << 20)) : s);
@@ -91,18 +95,32 @@ export function start(command, args, options = {}) {
   return { child, out: () => out, err: () => err, exited };
 }
 
-/** SIGKILL, by PID, every child started here that still runs; wait for each. */
+/**
+ * Stop, by PID, every child started here that still runs, and wait for each to exit: its own
+ * stop signal first when it has one (nginx's master then ends its workers), SIGKILL after 5 s.
+ */
 export async function killAll() {
   const waits = [];
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      waits.push(new Promise((r) => child.once('close', r)));
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+  for (const child of [...children]) {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
+    const pid = child.pid;
+    waits.push(
+      new Promise((resolve) => {
+        const kill = setTimeout(() => {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, stopSignals.has(child) ? 5000 : 0);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          children.delete(child);
+          resolve(undefined);
+        });
+      }),
+    );
+    if (stopSignals.has(child)) child.kill(stopSignals.get(child));
   }
   await Promise.all(waits);
 }
@@ -174,7 +192,7 @@ export async function startHaproxy(config, dir, frontendPort) {
 export async function startNginx(config, dir, frontendPort) {
   const file = join(dir, 'nginx.conf');
   writeFileSync(file, config);
-  const p = start('nginx', ['-c', file, '-p', dir, '-e', join(dir, 'error.log'), '-g', 'daemon off;']);
+  const p = start('nginx', ['-c', file, '-p', dir, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { stopSignal: 'SIGTERM' });
   await waitUntil(async () => {
     if (p.child.exitCode !== null) throw new Error(`nginx exited: ${p.err()}`);
     return canConnect(frontendPort);
