@@ -63,6 +63,11 @@ export function canConnect(port, host = '127.0.0.1') {
   });
 }
 
+/** `[command, args]` run on CPU `cpu` with taskset (the PID is then the command's: taskset execs), or as is. */
+export function onCpu(cpu, command, args) {
+  return cpu === undefined ? [command, args] : ['taskset', ['-c', String(cpu), command, ...args]];
+}
+
 /**
  * Spawn a tracked child; output collected (last 1 MiB of each stream).
  * @returns {{ child: import('node:child_process').ChildProcess, out: () => string, err: () => string, exited: Promise<number | null> }}
@@ -132,8 +137,8 @@ process.on('exit', () => {
  * Start an app that prints `listening HOST:PORT` (and `metrics HOST:PORT` with --metrics);
  * resolves once they are printed.
  */
-export async function startApp(script, args) {
-  const p = start(process.execPath, [script, ...args]);
+export async function startApp(script, args, cpu = undefined) {
+  const p = start(...onCpu(cpu, process.execPath, [script, ...args]));
   const wantMetrics = args.includes('--metrics');
   let exitedEarly = false;
   p.exited.then(() => {
@@ -162,10 +167,12 @@ export async function startApp(script, args) {
 }
 
 /** An echo server instance behind the balancer: PROXY protocol from 127.0.0.1, metrics on. */
-export function startEchoServer(port, extra = []) {
-  return startApp(ECHO_SERVER, [
-    '--listen', `127.0.0.1:${port}`, '--metrics', '127.0.0.1:0', '--proxy-protocol', '--trusted-proxy', '127.0.0.1/32', ...extra,
-  ]);
+export function startEchoServer(port, extra = [], cpu = undefined) {
+  return startApp(
+    ECHO_SERVER,
+    ['--listen', `127.0.0.1:${port}`, '--metrics', '127.0.0.1:0', '--proxy-protocol', '--trusted-proxy', '127.0.0.1/32', ...extra],
+    cpu,
+  );
 }
 
 /** GET /metrics of `address` and return the value of `series` (0 when absent). */
@@ -177,10 +184,10 @@ export async function metric(address, series) {
 }
 
 /** Run haproxy in the foreground (-db) with `config` written into `dir`; resolves once `frontendPort` accepts. */
-export async function startHaproxy(config, dir, frontendPort) {
+export async function startHaproxy(config, dir, frontendPort, cpu = undefined) {
   const file = join(dir, 'haproxy.cfg');
   writeFileSync(file, config);
-  const p = start('haproxy', ['-db', '-f', file]);
+  const p = start(...onCpu(cpu, 'haproxy', ['-db', '-f', file]));
   await waitUntil(async () => {
     if (p.child.exitCode !== null) throw new Error(`haproxy exited: ${p.err()}`);
     return canConnect(frontendPort);
@@ -231,8 +238,8 @@ export function haproxyServers(socketPath, backend) {
 }
 
 /** Run the stress tool with `args` plus --json --quiet; resolves with its exit code and summary. */
-export async function runStress(args, timeoutMs = 60_000) {
-  const p = start(process.execPath, [STRESS, ...args, '--json', '--quiet'], { timeout: timeoutMs, killSignal: 'SIGKILL' });
+export async function runStress(args, timeoutMs = 60_000, cpu = undefined) {
+  const p = start(...onCpu(cpu, process.execPath, [STRESS, ...args, '--json', '--quiet']), { timeout: timeoutMs, killSignal: 'SIGKILL' });
   const code = await p.exited;
   let summary;
   try {
