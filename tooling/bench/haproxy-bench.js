@@ -119,8 +119,8 @@ try {
     errors: side.runs.reduce((a, r) => a + r.errors + r.mismatches, 0),
   }));
   const lines = [
-    `| side | msg/s median (min–max) | p99 µs median (min–max) | errors + mismatches |`,
-    `|---|---:|---:|---:|`,
+    '| side | msg/s median (min–max) | p99 µs median (min–max) | errors + mismatches |',
+    '|---|---:|---:|---:|',
     ...rows.map((r) => `| ${r.side.id}: ${r.side.name} | ${fmt(r.rate)} | ${fmt(r.p99)} | ${r.errors} |`),
     '',
     `B/A: msg/s ${(rows[1].rate.median / rows[0].rate.median).toFixed(2)}x, p99 ${(rows[1].p99.median / rows[0].p99.median).toFixed(2)}x ` +
