@@ -185,7 +185,9 @@ export interface ProxyProtocolOptions {
 
 /** One v2 TLV (type-length-value) as received; `value` is a copy owned by the connection. */
 export interface ProxyHeaderTlv {
+  /** `PP2_TYPE_*` (0x01 ALPN, 0x02 authority, 0x05 unique id, 0x20 SSL, 0xE0–0xEF application-specific ...). */
   readonly type: number;
+  /** The value bytes (at most 65535). */
   readonly value: Buffer;
 }
 
@@ -215,6 +217,7 @@ export interface ProxyHeaderSsl {
 
 /** A received PROXY header (see {@link Connection.proxyHeader}). */
 export interface ProxyHeader {
+  /** 1: the text line; 2: the binary header. */
   readonly version: 1 | 2;
   /** `local`: the balancer's own connection (a health check); such connections are closed without `onOpen`. */
   readonly command: 'proxy' | 'local';
@@ -225,10 +228,13 @@ export interface ProxyHeader {
   readonly family: 'IPv4' | 'IPv6' | 'unspec';
   /** Header size on the wire. */
   readonly length: number;
+  /** The client's address (IPv6 in compressed lower-case form); undefined for `unspec`. */
   readonly sourceAddress: string | undefined;
+  /** The client's port; undefined for `unspec`. */
   readonly sourcePort: number | undefined;
   /** The address the client connected to (on the balancer). */
   readonly destinationAddress: string | undefined;
+  /** The port the client connected to (on the balancer). */
   readonly destinationPort: number | undefined;
   /** Every v2 TLV in order (known ones are also parsed below). Empty for v1. */
   readonly tlvs: readonly ProxyHeaderTlv[];
