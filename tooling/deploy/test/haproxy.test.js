@@ -119,7 +119,7 @@ describe('HAProxy in front of two echo-server instances', { skip }, () => {
   it('rolling restart under load (--depth 1 --reconnect): no mismatch, no unanswered request, only closes the tool reconnected after', async () => {
     const { front, ports, instances, statsSocket } = await setup(2);
     const load = runStress([
-      '--target', `127.0.0.1:${front}`, '--connections', '6', '--depth', '1', '--duration', '6', '--reconnect', '--max-errors', '1000',
+      '--target', `127.0.0.1:${front}`, '--connections', '6', '--depth', '1', '--duration', '8', '--reconnect', '--max-errors', '1000',
     ]);
     const up = async (name) => (await haproxyServers(statsSocket, 'echo_servers'))[name]?.status === 'UP';
     for (let i = 0; i < 2; i++) {
