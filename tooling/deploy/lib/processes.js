@@ -220,7 +220,11 @@ export function haproxyServers(socketPath, backend) {
     s.on('data', (d) => {
       text += d;
     });
-    s.on('error', reject);
+    s.on('error', (e) => {
+      // The socket file appears a moment after the frontend accepts: not ready yet.
+      if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') resolve({});
+      else reject(e);
+    });
     s.on('end', () => {
       const [head = '', ...rows] = text.split('\n');
       const columns = head.replace(/^# /, '').split(',');

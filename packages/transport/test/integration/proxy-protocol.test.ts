@@ -177,6 +177,23 @@ describe('PROXY protocol on a listener', () => {
     await waitFor(() => port.stats().connections.current === 0);
   });
 
+  it('a peer that closes inside the header (or before it) is refused with how much it sent', async () => {
+    const port = cleanup.port(new CompletionPort());
+    const rec = recorder();
+    const l = await port.listen({ codec, proxyProtocol: { trusted: LOOPBACK } }, rec.handler);
+    const cut = await rawClient(l.port, [v2('203.0.113.1', 1).subarray(0, 20)]);
+    cut.socket.end();
+    const none = await rawClient(l.port, []);
+    none.socket.end();
+    await waitFor(() => rec.errors.length === 2);
+    expect(rec.errors.map((e) => e.error.message).sort()).toEqual([
+      'PROXY header: the peer closed after 20 bytes of an incomplete header',
+      'PROXY header: the peer closed before sending one',
+    ]);
+    expect(port.stats().connections.closed['proxy-header']).toBe(2);
+    expect(rec.opened).toHaveLength(0);
+  });
+
   it('LOCAL (a health check) is accepted and closed without onOpen', async () => {
     const port = cleanup.port(new CompletionPort());
     const rec = recorder();
