@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, addProxyProtocolFlags, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, proxyProtocolFromFlags, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import type { ProxyProtocolOptions } from '@iocp/transport';
 import { Command, Option } from 'commander';
 
 /** How the server treats the byte stream. */
@@ -43,6 +44,8 @@ export interface ServerConfig {
   readonly jobs: number;
   /** Simulated CPU cost per frame in microseconds (on the pool: a random 0.5–1.5×); 0 = none. */
   readonly jobCostUs: number;
+  /** `--proxy-protocol` with its `--trusted-proxy` blocks: every listener reads a PROXY header first. */
+  readonly proxyProtocol: ProxyProtocolOptions | undefined;
 }
 
 /** Result of parsing: run with a config, or exit now (help/version printed) with a code. */
@@ -65,7 +68,7 @@ function collectAddress(text: string, previous: HostPort[]): HostPort[] {
 }
 
 function buildProgram(write: (text: string) => void): Command {
-  return reportingCommand(new Command('echo-server'), write)
+  const program = reportingCommand(new Command('echo-server'), write)
     .description(
       'Echo server over @iocp/transport. Prints "listening HOST:PORT" per listener on stdout; logs JSON (pino) on stderr.',
     )
@@ -94,6 +97,7 @@ function buildProgram(write: (text: string) => void): Command {
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--jobs <n>', 'worker threads per process (@iocp/jobpool): each frame is a job, replies keep request order per connection; 0 = echo inline').argParser(optionParser((t) => parseInteger(t, 0, 1024))).default(0))
     .addOption(new Option('--job-cost-us <us>', 'simulated CPU cost per frame in microseconds: burnt inline on the I/O thread, or with --jobs on a pool thread (random 0.5-1.5x, so jobs finish out of order)').argParser(optionParser((t) => parseInteger(t, 0, 10_000_000))).default(0));
+  return addProxyProtocolFlags(program);
 }
 
 function parseWorkers(text: string): number {
@@ -142,6 +146,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       logLevel: o.logLevel as string,
       jobs: o.jobs as number,
       jobCostUs: o.jobCostUs as number,
+      proxyProtocol: proxyProtocolFromFlags(o),
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { FrameParts } from '@iocp/framing';
-import type { Connection, Handler } from '@iocp/transport';
+import { type Connection, type Handler, formatEndpoint } from '@iocp/transport';
 import { createCloseLogger } from './internal/close-logger.js';
 import type { FrameProcessor } from './job-hook.js';
 import type { Logger } from './logger.js';
@@ -27,7 +27,10 @@ export function createEchoHandler(log: Logger, processor: FrameProcessor | undef
   };
   return {
     onOpen(conn) {
-      if (debug) log.debug({ handle: conn.handle, peer: `${conn.remoteAddress}:${conn.remotePort}`, local: conn.localPort }, 'connection open');
+      if (debug) {
+        const proxy = conn.proxyAddress === undefined ? {} : { proxy: formatEndpoint(conn.proxyAddress, conn.proxyPort ?? 0) };
+        log.debug({ handle: conn.handle, peer: formatEndpoint(conn.remoteAddress, conn.remotePort), ...proxy, local: conn.localPort }, 'connection open');
+      }
     },
     onMessage:
       processor === undefined

@@ -18,6 +18,7 @@ const CLOSE_REASONS = [
   'rejected',
   'handler-error',
   'tls-error',
+  'proxy-header',
 ];
 
 /** Refusal reasons always exported (at 0 until seen). */
@@ -154,6 +155,8 @@ export function createPortMetricsRegistry(source: () => PortStats, jobSource?: (
     },
   });
   const totals: Array<Series<PortStats>> = [
+    ['iocp_connections_proxied_total', 'Connections that started with a PROXY header naming a client (--proxy-protocol).', (s) => s.connections.proxied],
+    ['iocp_proxy_health_checks_total', 'PROXY LOCAL connections (balancer health checks), closed without serving.', (s) => s.connections.proxyLocal],
     ['iocp_received_bytes_total', 'Bytes read from peers.', (s) => s.bytesIn],
     ['iocp_sent_bytes_total', 'Bytes written to peers.', (s) => s.bytesOut],
     ['iocp_received_messages_total', 'Frames (raw mode: chunks) received.', (s) => s.messagesIn],

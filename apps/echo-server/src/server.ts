@@ -1,6 +1,6 @@
 import { lengthPrefixed, raw } from '@iocp/framing';
 import type { JobPoolStats } from '@iocp/jobpool';
-import { CompletionPort, type Listener, formatEndpoint } from '@iocp/transport';
+import { CompletionPort, type Listener, type PeerInfo, formatEndpoint } from '@iocp/transport';
 import type { ServerConfig } from './cli.js';
 import { StartupError } from './errors.js';
 import { createJobHook } from './job-hook.js';
@@ -51,12 +51,27 @@ export async function startEchoServer(config: ServerConfig, log: Logger): Promis
     sendQueue: { maxBytes: sendQueueCap(config) },
   });
   const codec = config.mode === 'framed' ? lengthPrefixed({ maxFrameLength: config.maxFrame }) : raw();
-  const { handler } = hook;
+  // A refused PROXY header never becomes a connection: logged here, once per socket.
+  const handler = {
+    ...hook.handler,
+    onProxyHeaderError(peer: PeerInfo, error: Error) {
+      log.info({ proxy: formatEndpoint(peer.remoteAddress, peer.remotePort), reason: 'proxy-header', err: error.message }, 'connection refused');
+    },
+  };
   const listeners: Listener[] = [];
   for (const at of config.listen) {
     try {
       listeners.push(
-        await port.listen({ host: at.host, port: at.port, codec, ...(config.tls ? { tls: config.tls } : {}) }, handler),
+        await port.listen(
+          {
+            host: at.host,
+            port: at.port,
+            codec,
+            ...(config.tls ? { tls: config.tls } : {}),
+            ...(config.proxyProtocol ? { proxyProtocol: config.proxyProtocol } : {}),
+          },
+          handler,
+        ),
       );
     } catch (error) {
       await port.close({ drainMs: 0 }).catch(() => {});
@@ -74,6 +89,7 @@ export async function startEchoServer(config: ServerConfig, log: Logger): Promis
       mode: config.mode,
       maxFrame: config.maxFrame,
       tls: config.tls !== undefined,
+      proxyProtocol: config.proxyProtocol?.trusted,
       jobs: config.jobs,
       jobCostUs: config.jobCostUs,
     },

@@ -1,4 +1,5 @@
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, addProxyProtocolFlags, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, proxyProtocolFromFlags, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import type { ProxyProtocolOptions } from '@iocp/transport';
 import { Command, Option } from 'commander';
 
 /** Everything the server needs, validated. */
@@ -16,6 +17,8 @@ export interface ServerConfig {
   /** Where to serve Prometheus metrics, if anywhere. */
   readonly metrics: HostPort | undefined;
   readonly logLevel: string;
+  /** `--proxy-protocol` with its `--trusted-proxy` blocks: every listener reads a PROXY header first. */
+  readonly proxyProtocol: ProxyProtocolOptions | undefined;
 }
 
 /** Run with a config, or exit now (help/version printed). */
@@ -49,6 +52,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     .addOption(new Option('--write-timeout <ms>', 'close a connection whose queued frames make no write progress for this long (the peer stopped reading); 0 = off').argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1))).default(0))
     .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics (prints "metrics HOST:PORT")').argParser(optionParser(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
+  addProxyProtocolFlags(program);
   const outcome = parseCommandLine(program, argv);
   if (outcome.kind === 'exit') return outcome;
   if (program.args.length > 0) throw new UsageError(`unexpected argument '${program.args[0]}'`);
@@ -65,6 +69,8 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     writeTimeout: number;
     metrics?: HostPort;
     logLevel: string;
+    proxyProtocol?: boolean;
+    trustedProxy?: string[];
   }>();
   if (!o.root) throw new UsageError('--root <dir> is required');
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -87,6 +93,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       writeTimeoutMs: o.writeTimeout,
       metrics: o.metrics,
       logLevel: o.logLevel,
+      proxyProtocol: proxyProtocolFromFlags(o),
     },
   };
 }

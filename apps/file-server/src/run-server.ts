@@ -60,7 +60,12 @@ async function main(): Promise<number | undefined> {
   try {
     await server.open();
     for (const l of c.listen) {
-      const listener = await server.listen({ host: l.host, port: l.port, ...(c.tls ? { tls: c.tls } : {}) });
+      const listener = await server.listen({
+        host: l.host,
+        port: l.port,
+        ...(c.tls ? { tls: c.tls } : {}),
+        ...(c.proxyProtocol ? { proxyProtocol: c.proxyProtocol } : {}),
+      });
       addresses.push(formatEndpoint(l.host, listener.port));
     }
     if (c.metrics) metrics = await startMetricsServer(c.metrics, textScrape(() => renderMetrics(server.stats())));

@@ -101,6 +101,8 @@ describe('file-server', () => {
       [['--root', root, '--tls-cert', path.join(dir, 'nope.pem'), '--tls-key', KEY], /--tls-cert .*ENOENT/],
       [['--root', root, '--max-frame', '16k', '--chunk-size', '16k'], /--chunk-size/],
       [['--root', root, '--write-timeout', '-1'], /--write-timeout/],
+      [['--root', root, '--proxy-protocol', '--trusted-proxy', '10.0.0.0/99'], /--trusted-proxy.*is not 0\.\.32/],
+      [['--root', root, '--proxy-protocol'], /--proxy-protocol needs at least one --trusted-proxy/],
     ];
     for (const [args, re] of cases) {
       const r = await run(SERVER, args).done;
@@ -112,6 +114,32 @@ describe('file-server', () => {
     const missing = await run(SERVER, ['--listen', '127.0.0.1:0', '--root', path.join(dir, 'nope')]).done;
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^file-server: IOCP_ERR_FT_NOT_FOUND: /);
+  });
+
+  it('--proxy-protocol: logs the client the header names; a bad header is refused and logged once', async () => {
+    const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--proxy-protocol', '--trusted-proxy', '127.0.0.1']);
+    const [line] = await listening(s);
+    const port = Number(line!.split(':').pop());
+    for (const first of ['PROXY TCP4 203.0.113.9 192.0.2.1 4009 7000\r\n', 'GET / HTTP/1.0\r\n\r\n']) {
+      const sock = connect({ host: '127.0.0.1', port });
+      sock.on('error', () => {});
+      await once(sock, 'connect');
+      sock.write(first);
+      if (first.startsWith('PROXY')) {
+        await waitUntil(() => s.stderr().includes('"connection open"'), 10_000);
+        sock.destroy();
+      } else {
+        sock.resume();
+        await once(sock, 'close');
+      }
+    }
+    await waitUntil(() => s.stderr().includes('"connection refused"'), 10_000);
+    s.proc.kill('SIGTERM');
+    const logs = (await s.done).stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logs.find((l) => l.msg === 'connection open')).toMatchObject({ peer: '203.0.113.9:4009', proxy: expect.stringMatching(/^127\.0\.0\.1:/) });
+    const refused = logs.filter((l) => l.msg === 'connection refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ reason: 'proxy-header', err: expect.stringMatching(/no PROXY header/) });
   });
 
   it('serves TLS: verified with the CA, refused without it', async () => {

@@ -93,6 +93,7 @@ function buildProgram(out: (text: string) => void): Command {
     .option('--max-errors <n>', 'connection errors tolerated before exit code 1', integer(0, Number.MAX_SAFE_INTEGER), 0)
     .option('--connect-timeout <ms>', 'connect attempt limit', integer(1, MAX_MS), 5000)
     .option('--drain-timeout <ms>', 'after stop, how long in-flight messages may take to return', integer(0, MAX_MS), 5000)
+    .option('--reconnect', 'long --depth connections: after a close or failed connect, connect again and re-send the unanswered messages (an echo is idempotent)', false)
     .option('--max-inflight <n>', 'timed: in-flight messages per connection before sends are skipped', integer(1, 1_000_000), 1024)
     .allowExcessArguments(false);
 }
@@ -121,6 +122,7 @@ interface RawFlags {
   connectTimeout: number;
   drainTimeout: number;
   maxInflight: number;
+  reconnect: boolean;
 }
 
 /**
@@ -153,6 +155,8 @@ export function parseStressArgs(argv: readonly string[], out: (text: string) => 
   if (f.messages !== undefined && pattern === 'dense' && f.depth === 0) {
     throw new UsageError('--messages with --depth 0 would never finish');
   }
+  if (f.reconnect && pattern !== 'dense') throw new UsageError('--reconnect applies to long --depth connections, not --short or --rate/--interval');
+  if (f.reconnect && f.perConn !== undefined) throw new UsageError('--reconnect and --per-conn exclude each other');
   if (f.afterOpen && f.short) throw new UsageError('--after-open applies to long connections, not --short');
   if (f.messages !== undefined && f.warmup > 0) throw new UsageError('--warmup needs --duration, not --messages');
   if (f.source.length > MAX_SOURCES) throw new UsageError(`--source: at most ${MAX_SOURCES} addresses in all (got ${f.source.length})`);
@@ -191,6 +195,7 @@ export function parseStressArgs(argv: readonly string[], out: (text: string) => 
       connectTimeoutMs: f.connectTimeout,
       drainTimeoutMs: f.drainTimeout,
       maxInflight: f.maxInflight,
+      reconnect: f.reconnect,
     },
   };
 }

@@ -65,4 +65,9 @@ export interface StressOptions {
   readonly drainTimeoutMs: number;
   /** Timed mode: messages in flight per connection before sends are skipped. Default 1024. */
   readonly maxInflight: number;
+  /**
+   * Long dense connections: after a close or a failed connect during the run, connect again and
+   * re-send the messages that were left unanswered (an echo is idempotent). Default false.
+   */
+  readonly reconnect: boolean;
 }

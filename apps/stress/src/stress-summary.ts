@@ -56,6 +56,8 @@ export interface StressSummary {
     readonly failed: number;
     /** Established connections that ended by error or by the peer before the tool closed them. */
     readonly closedEarly: number;
+    /** `--reconnect`: connections made again after a close or a failed connect (each close or failure is also an error). */
+    readonly reconnects: number;
     /** Time from start until every long connection attempt had settled, ms; null in short mode or if cut short. */
     readonly openMs: number | null;
     /**
@@ -78,6 +80,8 @@ export interface StressSummary {
     readonly perSecond: number;
     /** Still unanswered when the drain timeout expired (each counts its connection as an error). */
     readonly unanswered: number;
+    /** `--reconnect`: messages sent again on a new connection because the old one closed before answering them (also counted in `sent`). */
+    readonly resent: number;
     /** Timed mode: sends skipped because `--max-inflight` was reached. */
     readonly skipped: number;
   };

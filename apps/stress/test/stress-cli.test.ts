@@ -6,6 +6,7 @@ import {
   type TestServer,
   blackhole,
   corruptAt,
+  dropAfter,
   echo,
   runJson,
   runStress,
@@ -17,6 +18,32 @@ let server: TestServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
+});
+
+describe('stress --reconnect', () => {
+  it('reconnects after every close and re-sends what was unanswered: every message answered, none lost', async () => {
+    server = await startServer(dropAfter(7));
+    const { code, summary } = await runJson([
+      '--target', server.target, '--connections', '3', '--depth', '4', '--messages', '300', '--reconnect', '--max-errors', '1000',
+    ]);
+    expect(code).toBe(0);
+    expect(summary.mismatches.count).toBe(0);
+    expect(summary.messages.unanswered).toBe(0);
+    expect(summary.messages.total).toBeGreaterThanOrEqual(300);
+    expect(summary.connections.reconnects).toBeGreaterThan(30);
+    // every close was an error the tool reconnected after
+    expect(summary.connections.reconnects).toBe(summary.errors.total);
+    expect(summary.messages.resent).toBeGreaterThan(0);
+    expect(summary.messages.sent).toBe(summary.messages.received + summary.messages.resent);
+  });
+
+  it('is refused with --short, --rate and --per-conn', async () => {
+    for (const extra of [['--short'], ['--rate', '10'], ['--per-conn', '5']]) {
+      const r = await runStress(['--target', '127.0.0.1:1', '--reconnect', ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--reconnect/);
+    }
+  });
 });
 
 describe('stress: verified load', () => {

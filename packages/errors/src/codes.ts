@@ -139,6 +139,11 @@ export const ERROR_CODES = {
     className: 'EncodeError',
     summary: "a frame handed to send() could not be encoded by the connection's codec (e.g. longer than its max)",
   },
+  IOCP_ERR_PROXY_HEADER: {
+    package: '@iocp/transport',
+    className: 'ProxyHeaderError',
+    summary: "a listener with proxyProtocol refused a peer's PROXY header (missing when required, malformed, late, too long, unknown v2 family or command, bad CRC32C, untrusted sender); that socket is closed",
+  },
   IOCP_ERR_INVALID_ENDPOINT: {
     package: '@iocp/transport',
     className: 'InvalidEndpointError',

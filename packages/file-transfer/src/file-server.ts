@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { lengthPrefixed } from '@iocp/framing';
-import { CompletionPort, type Connection, type Listener, type ListenTlsOptions, type PortOptions } from '@iocp/transport';
+import { CompletionPort, type Connection, type Listener, type ListenTlsOptions, type PortOptions, type ProxyProtocolOptions, formatEndpoint } from '@iocp/transport';
 import { ConnectionClosedError, InvalidOptionError } from './errors.js';
 import { type FileSystem, nodeFileSystem } from './file-system.js';
 import type { FrameConnection } from './frame-connection.js';
@@ -21,6 +21,11 @@ export interface FileServerListenOptions {
   port?: number | undefined;
   /** PEM certificate and key: connections are TLS. Default: plain TCP. */
   tls?: ListenTlsOptions | undefined;
+  /**
+   * Read a PROXY protocol header from trusted balancers first (`@iocp/transport`'s
+   * `ProxyProtocolOptions`): the client it names is the peer logged and served. Default: off.
+   */
+  proxyProtocol?: ProxyProtocolOptions | undefined;
 }
 
 /** A snapshot of a server's activity ({@link FileServer.stats}). Counters are totals since start. */
@@ -93,7 +98,7 @@ const SERVER_OPTION_KEYS: Record<keyof FileServerOptions, true> = {
   logger: true,
   portOptions: true,
 };
-const LISTEN_OPTION_KEYS: Record<keyof FileServerListenOptions, true> = { host: true, port: true, tls: true };
+const LISTEN_OPTION_KEYS: Record<keyof FileServerListenOptions, true> = { host: true, port: true, tls: true, proxyProtocol: true };
 const CLOSE_OPTION_KEYS: Record<'drainMs', true> = { drainMs: true };
 
 function int(v: unknown, name: string, min: number, max: number): number {
@@ -238,11 +243,20 @@ export class FileServer {
     this.port ??= new CompletionPort(this.options.portOptions ?? DEFAULT_PORT_OPTIONS);
     const codec = lengthPrefixed({ maxFrameLength: this.options.maxFrameLength });
     return this.port.listen<ServerSession>(
-      { host: options.host ?? '127.0.0.1', port: options.port ?? 0, codec, ...(options.tls ? { tls: options.tls } : {}) },
       {
+        host: options.host ?? '127.0.0.1',
+        port: options.port ?? 0,
+        codec,
+        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.proxyProtocol ? { proxyProtocol: options.proxyProtocol } : {}),
+      },
+      {
+        onProxyHeaderError: (peer, error) => {
+          this.options.logger?.info({ proxy: formatEndpoint(peer.remoteAddress, peer.remotePort), reason: 'proxy-header', err: error.message }, 'connection refused');
+        },
         onOpen: (conn) => {
           conn.owner = this.attach(conn, formatPeer(conn));
-          this.options.logger?.info({ peer: formatPeer(conn) }, 'connection open');
+          this.options.logger?.info({ peer: formatPeer(conn), ...proxyField(conn) }, 'connection open');
         },
         onMessage: (conn, frame) => conn.owner?.onFrame(frame),
         onDrain: (conn) => conn.owner?.onDrain(),
@@ -286,6 +300,11 @@ export class FileServer {
   get uploadsInProgress(): number {
     return this.busy.size;
   }
+}
+
+/** The balancer's address, for logs, when the connection came through a PROXY header. */
+function proxyField(conn: Connection<unknown>): { proxy?: string } {
+  return conn.proxyAddress === undefined ? {} : { proxy: formatEndpoint(conn.proxyAddress, conn.proxyPort ?? 0) };
 }
 
 function formatPeer(conn: Connection<unknown>): string {

@@ -1,15 +1,23 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { type SecureContext, TLSSocket, type TlsOptions, createSecureContext } from 'node:tls';
 import type { Codec } from '@iocp/framing';
-import { InvalidOptionError, ListenError, MaxConnectionsError, PortClosedError } from './errors.js';
+import { InvalidOptionError, ListenError, MaxConnectionsError, PortClosedError, type ProxyHeaderError } from './errors.js';
 import { formatEndpoint } from './endpoint.js';
 import { normalizeAddress } from './internal/classify.js';
 import { ClientSession, type SessionHost } from './internal/client-session.js';
 import { ConnectionImpl, type ConnectionProfile, connectionOf, connectionProfile, nowMs } from './internal/connection-impl.js';
 import { HandleTable } from './internal/handle-table.js';
-import { type ResolvedPortOptions, checkListenOptions, resolveConnectOptions, resolvePortOptions } from './internal/options.js';
+import {
+  type ResolvedPortOptions,
+  type ResolvedProxyProtocol,
+  checkListenOptions,
+  resolveConnectOptions,
+  resolvePortOptions,
+  resolveProxyProtocol,
+} from './internal/options.js';
 import { OutPool } from './internal/out-pool.js';
 import type { PortCore } from './internal/port-core.js';
+import { type GateHost, ProxyGate } from './internal/proxy-gate.js';
 import type { SendQueue } from './internal/send-queue.js';
 import { TokenBucket } from './internal/token-bucket.js';
 import type {
@@ -22,6 +30,7 @@ import type {
   PeerInfo,
   PortOptions,
   PortStats,
+  ProxyHeader,
   RefuseReason,
 } from './types.js';
 
@@ -43,6 +52,8 @@ interface ListenerEntry extends Listener {
   readonly tlsOptions: TlsOptions | undefined;
   /** Shared by every connection of this listener. */
   readonly profile: ConnectionProfile;
+  /** PROXY protocol settings, when the listener reads a header first. */
+  readonly proxy: ResolvedProxyProtocol | undefined;
 }
 
 function noop(): void {}
@@ -133,7 +144,7 @@ export class CompletionPort {
 }
 
 /** The port's state; kept off the public class so internals stay private. */
-class Core implements PortCore, SessionHost {
+class Core implements PortCore, SessionHost, GateHost<ListenerEntry> {
   readonly pool = new OutPool();
   readonly table = new HandleTable<ConnectionImpl>();
   readonly listeners = new Set<ListenerEntry>();
@@ -148,6 +159,8 @@ class Core implements PortCore, SessionHost {
   connectionQueuedPeak = 0;
   accepted = 0;
   connected = 0;
+  proxied = 0;
+  proxyLocalCount = 0;
   readonly refused: Record<string, number> = {};
   readonly closed: Partial<Record<CloseReason, number>> = {};
   closing = false;
@@ -162,6 +175,8 @@ class Core implements PortCore, SessionHost {
   private sweepMs: number;
   private closePromise: Promise<void> | undefined = undefined;
   private emptyWaiters: (() => void)[] = [];
+  /** Sockets of `proxyProtocol` listeners waiting for their header (deadline: first-data or handshake, the shorter). */
+  private readonly gate: ProxyGate<ListenerEntry>;
 
   constructor(readonly opts: ResolvedPortOptions) {
     const rate = opts.maxConnectionsPerSecond;
@@ -170,6 +185,7 @@ class Core implements PortCore, SessionHost {
       (v) => v > 0,
     );
     this.sweepMs = Core.periodFor(Math.min(...enabled));
+    this.gate = new ProxyGate(this, opts.firstDataMs > 0 ? Math.min(opts.firstDataMs, opts.handshakeMs) : opts.handshakeMs);
   }
 
   private static periodFor(ms: number): number {
@@ -181,6 +197,7 @@ class Core implements PortCore, SessionHost {
   async listen(options: ListenOptions, handler: Handler<unknown>): Promise<Listener> {
     if (this.closing) throw new PortClosedError('cannot listen: completion port is closed');
     checkListenOptions(options);
+    const proxy = resolveProxyProtocol(options.proxyProtocol);
     checkHandler(handler);
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? 0;
@@ -227,6 +244,7 @@ class Core implements PortCore, SessionHost {
       secureContext,
       tlsOptions,
       profile: connectionProfile('server', secureContext !== undefined, codec, handler, maxBytes),
+      proxy,
       close: () => {
         this.listeners.delete(entry);
         return new Promise<void>((resolve) => {
@@ -254,7 +272,7 @@ class Core implements PortCore, SessionHost {
   }
 
   /** Admission control: the reason to refuse this peer, or undefined to accept. */
-  private admit(entry: ListenerEntry, socket: Socket, address: string, family: 'ipv4' | 'ipv6'): RefuseReason | undefined {
+  private admit(entry: ListenerEntry, socket: Socket, address: string, family: 'ipv4' | 'ipv6', header: ProxyHeader | undefined): RefuseReason | undefined {
     const o = this.opts;
     if (this.closing || !this.listeners.has(entry)) return 'shutdown';
     if (o.deny?.check(address, family) === true) return 'deny';
@@ -265,10 +283,11 @@ class Core implements PortCore, SessionHost {
     const h = entry.handler;
     if (h.onAccept === undefined) return undefined;
     try {
+      const client = header?.sourceAddress !== undefined;
       const peer: PeerInfo = {
-        remoteAddress: socket.remoteAddress ?? '',
-        remotePort: socket.remotePort ?? 0,
-        remoteFamily: socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
+        remoteAddress: client ? header.sourceAddress! : (socket.remoteAddress ?? ''),
+        remotePort: client ? header.sourcePort! : (socket.remotePort ?? 0),
+        remoteFamily: client ? (header.family as 'IPv4' | 'IPv6') : socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
         localAddress: socket.localAddress ?? '',
         localPort: socket.localPort ?? 0,
       };
@@ -280,26 +299,66 @@ class Core implements PortCore, SessionHost {
   }
 
   private accept(entry: ListenerEntry, socket: Socket): void {
+    if (entry.proxy === undefined) {
+      this.openAccepted(entry, socket, undefined);
+      return;
+    }
+    // The header comes first; admission control waits for the client address it names. Sockets
+    // waiting for it count against maxConnections.
+    if (this.closing || !this.listeners.has(entry)) this.refuse(socket, 'shutdown');
+    else if (this.table.size + this.gate.size >= this.opts.maxConnections) this.refuse(socket, 'max-connections');
+    else {
+      this.gate.accept(entry, socket, entry.proxy, nowMs());
+      this.ensureSweep();
+    }
+  }
+
+  admitProxied(entry: ListenerEntry, socket: Socket, header: ProxyHeader | undefined): void {
+    const conn = this.openAccepted(entry, socket, header);
+    // The gate paused the socket to hand back the bytes after the header; a TLS socket reads
+    // them itself when it wraps the socket.
+    if (conn !== undefined && !conn.encrypted) socket.resume();
+  }
+
+  proxyFailed(entry: ListenerEntry, peer: PeerInfo, error: ProxyHeaderError): void {
+    this.closed['proxy-header'] = (this.closed['proxy-header'] ?? 0) + 1;
+    const h = entry.handler.onProxyHeaderError;
+    if (h === undefined) return;
+    try {
+      h(peer, error);
+    } catch (e) {
+      this.reportError(e);
+    }
+  }
+
+  proxyLocal(): void {
+    this.proxyLocalCount++;
+  }
+
+  /** Admission control, then the connection (TLS handshake first on a TLS listener). */
+  private openAccepted(entry: ListenerEntry, socket: Socket, header: ProxyHeader | undefined): ConnectionImpl | undefined {
     const o = this.opts;
     const h = entry.handler;
     let address = '';
     let family: 'ipv4' | 'ipv6' = 'ipv4';
-    // Only look the peer address up when a rule needs it: Node caches it on the socket, which
-    // costs memory on every idle connection.
-    if (o.deny !== undefined || o.allow !== undefined || Number.isFinite(o.maxConnectionsPerIp) || h.onAccept !== undefined) {
+    if (header?.sourceAddress !== undefined) {
+      ({ address, family } = normalizeAddress(header.sourceAddress));
+    } else if (o.deny !== undefined || o.allow !== undefined || Number.isFinite(o.maxConnectionsPerIp) || h.onAccept !== undefined) {
+      // Only look the peer address up when a rule needs it: Node caches it on the socket, which
+      // costs memory on every idle connection.
       const raw = socket.remoteAddress;
       if (raw === undefined) {
         // Already gone (reset before we saw it).
         socket.on('error', noop);
         socket.destroy();
-        return;
+        return undefined;
       }
       ({ address, family } = normalizeAddress(raw));
     }
-    const refused = this.admit(entry, socket, address, family);
+    const refused = this.admit(entry, socket, address, family, header);
     if (refused !== undefined) {
       this.refuse(socket, refused);
-      return;
+      return undefined;
     }
     this.accepted++;
     let conn: ConnectionImpl;
@@ -321,8 +380,13 @@ class Core implements PortCore, SessionHost {
       conn.ipKey = address;
       this.perIp.set(address, (this.perIp.get(address) ?? 0) + 1);
     }
+    if (header !== undefined) {
+      conn.setProxyHeader(header);
+      if (header.sourceAddress !== undefined) this.proxied++;
+    }
     this.register(conn);
     if (entry.secureContext === undefined) conn.markOpen();
+    return conn;
   }
 
   private register(conn: ConnectionImpl): void {
@@ -406,7 +470,7 @@ class Core implements PortCore, SessionHost {
       else this.perIp.set(conn.ipKey, n);
     }
     if (this.table.size === 0) {
-      this.stopSweep();
+      if (this.gate.size === 0) this.stopSweep();
       const waiters = this.emptyWaiters;
       this.emptyWaiters = [];
       for (const w of waiters) w();
@@ -447,6 +511,8 @@ class Core implements PortCore, SessionHost {
       const c = t.at(slot);
       if (c !== undefined) c.tick(now);
     }
+    this.gate.sweep(now);
+    if (t.size === 0 && this.gate.size === 0) this.stopSweep();
   }
 
   // ---------------------------------------------------------------- stats / close
@@ -457,6 +523,8 @@ class Core implements PortCore, SessionHost {
         current: this.table.size,
         accepted: this.accepted,
         connected: this.connected,
+        proxied: this.proxied,
+        proxyLocal: this.proxyLocalCount,
         refused: { ...this.refused },
         closed: { ...this.closed },
       },
@@ -480,6 +548,7 @@ class Core implements PortCore, SessionHost {
     this.closing = true;
     for (const l of [...this.listeners]) void l.close();
     for (const s of [...this.sessions]) s.stop();
+    this.gate.closeAll((socket) => this.refuse(socket, 'shutdown'));
     const conns: ConnectionImpl[] = [];
     for (let slot = 0; slot < this.table.extent; slot++) {
       const c = this.table.at(slot);

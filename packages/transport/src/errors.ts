@@ -127,3 +127,14 @@ export class InvalidEndpointError extends TransportError {
     super('IOCP_ERR_INVALID_ENDPOINT', message, options);
   }
 }
+
+/**
+ * A listener with `proxyProtocol` refused a peer's PROXY header: missing when required,
+ * malformed, incomplete by the deadline, over `maxHeaderBytes`, of an unknown v2 family or
+ * command, a failed CRC32C, or sent by a peer outside `trusted`. Only that socket closes.
+ */
+export class ProxyHeaderError extends TransportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IOCP_ERR_PROXY_HEADER', message, options);
+  }
+}

@@ -4,6 +4,7 @@
  * coalescing, one watchdog timer, admission control, graceful shutdown and stats.
  */
 export { checkServerIdentity } from './check-server-identity.js';
+export { type Cidr, parseCidr } from './cidr.js';
 export { CompletionPort } from './completion-port.js';
 export { type Endpoint, type EndpointFamily, type ParseEndpointOptions, formatEndpoint, parseEndpoint } from './endpoint.js';
 export {
@@ -22,13 +23,16 @@ export {
   ListenError,
   MaxConnectionsError,
   PortClosedError,
+  ProxyHeaderError,
   SendQueueOverflowError,
   TlsError,
   TransportError,
   WriteTimeoutError,
 } from './errors.js';
 export type {
+  AddressAndPort,
   CloseReason,
+  ConnectProxyProtocolOptions,
   ConnectOptions,
   Connection,
   Handler,
@@ -41,6 +45,10 @@ export type {
   PortOptions,
   PortStats,
   PortTimeouts,
+  ProxyHeader,
+  ProxyHeaderSsl,
+  ProxyHeaderTlv,
+  ProxyProtocolOptions,
   ReconnectOptions,
   RefuseReason,
   SendQueueOptions,

@@ -26,6 +26,7 @@ import type { Codec, FrameParts } from '@iocp/framing';
  * | `connect-failed` | client side: refused, unreachable or connect timeout |
  * | `handler-error` | a handler threw or its promise rejected |
  * | `tls-error` | TLS handshake or verification failed |
+ * | `proxy-header` | a listener with `proxyProtocol`: the PROXY header was missing (when required), malformed, late, too long, of an unknown family or sent by an untrusted peer (counted, `onProxyHeaderError`, no `onClose`) |
  */
 export type CloseReason =
   | 'peer-closed'
@@ -42,7 +43,8 @@ export type CloseReason =
   | 'rejected'
   | 'connect-failed'
   | 'handler-error'
-  | 'tls-error';
+  | 'tls-error'
+  | 'proxy-header';
 
 /** Why admission control refused a peer; the keys of `stats().connections.refused`. */
 export type RefuseReason = 'deny' | 'allow' | 'max-connections' | 'per-ip' | 'rate' | 'hook' | 'shutdown';
@@ -142,6 +144,132 @@ export interface PortOptions {
 /** TLS for one listener: PEM certificate and key, plus any other `node:tls` server option. */
 export type ListenTlsOptions = { cert: string | Buffer; key: string | Buffer } & TlsOptions;
 
+/**
+ * PROXY protocol (HAProxy's specification, v1 text and v2 binary) on one listener: a load
+ * balancer in front tells the real client's address in a header before any data.
+ *
+ * The header is read on the raw TCP socket before anything else — before the TLS handshake on
+ * a TLS listener, before the codec sees a byte — and admission control (`limits`, `onAccept`)
+ * then runs on the client address it names. It must arrive within `timeouts.handshakeMs`
+ * (or `timeouts.firstDataMs` when that is set and shorter), checked by the port's watchdog.
+ * A header that is missing (when required), malformed, late, longer than `maxHeaderBytes`, of
+ * an unknown v2 family, or sent by a peer outside `trusted`, closes the connection with reason
+ * `proxy-header` (`IOCP_ERR_PROXY_HEADER`, `handler.onProxyHeaderError`).
+ */
+export interface ProxyProtocolOptions {
+  /**
+   * Peers allowed to send a header: CIDR blocks (`'10.0.0.0/8'`, `'::1/128'`) or single
+   * addresses (`'127.0.0.1'`). Required, at least one. An IPv4 block also matches IPv4-mapped
+   * IPv6 peers (`::ffff:10.1.2.3`) of a dual-stack listener.
+   */
+  trusted: readonly string[];
+  /** Header versions accepted. Default `[1, 2]`; a header of another version is refused. */
+  versions?: readonly (1 | 2)[] | undefined;
+  /**
+   * Default `true`: every peer must start with a header — a trusted peer that does not is
+   * closed (`proxy-header`), and an untrusted peer is closed at once. With `false` (a migration
+   * aid), a trusted peer may skip the header (it is then served with its own address — a
+   * trusted peer that sends nothing waits for the deadline before `onOpen`), and an untrusted
+   * peer is served as a direct client whose bytes are never read as a header (a header it sends
+   * reaches the codec as data).
+   */
+  required?: boolean | undefined;
+  /**
+   * Longest header accepted, in bytes (v2: 16 + its length field; a v1 line is at most 107 by
+   * the specification). Default 4096 — the addresses plus every TLV HAProxy sends except a
+   * client certificate; 256..65551. At most this many bytes are held per connection while the
+   * header arrives.
+   */
+  maxHeaderBytes?: number | undefined;
+}
+
+/** One v2 TLV (type-length-value) as received; `value` is a copy owned by the connection. */
+export interface ProxyHeaderTlv {
+  /** `PP2_TYPE_*` (0x01 ALPN, 0x02 authority, 0x05 unique id, 0x20 SSL, 0xE0–0xEF application-specific ...). */
+  readonly type: number;
+  /** The value bytes (at most 65535). */
+  readonly value: Buffer;
+}
+
+/** The `PP2_TYPE_SSL` TLV: how the client reached the balancer over TLS. */
+export interface ProxyHeaderSsl {
+  /** Bit field: 0x01 client used TLS, 0x02 certificate on this connection, 0x04 on this session. */
+  readonly client: number;
+  /** 0 when the client's certificate was presented and verified. */
+  readonly verify: number;
+  /** `PP2_SUBTYPE_SSL_VERSION`, e.g. `'TLSv1.3'`. */
+  readonly version: string | undefined;
+  /** `PP2_SUBTYPE_SSL_CN`: the client certificate's common name. */
+  readonly cn: string | undefined;
+  /** `PP2_SUBTYPE_SSL_CIPHER`. */
+  readonly cipher: string | undefined;
+  /** `PP2_SUBTYPE_SSL_SIG_ALG`. */
+  readonly sigAlg: string | undefined;
+  /** `PP2_SUBTYPE_SSL_KEY_ALG`. */
+  readonly keyAlg: string | undefined;
+  /** `PP2_SUBTYPE_SSL_GROUP`. */
+  readonly group: string | undefined;
+  /** `PP2_SUBTYPE_SSL_SIG_SCHEME`. */
+  readonly sigScheme: string | undefined;
+  /** `PP2_SUBTYPE_SSL_CLIENT_CERT`: the client certificate, DER. */
+  readonly clientCert: Buffer | undefined;
+}
+
+/** A received PROXY header (see {@link Connection.proxyHeader}). */
+export interface ProxyHeader {
+  /** 1: the text line; 2: the binary header. */
+  readonly version: 1 | 2;
+  /** `local`: the balancer's own connection (a health check); such connections are closed without `onOpen`. */
+  readonly command: 'proxy' | 'local';
+  /**
+   * `IPv4`/`IPv6`: the addresses below are the client's. `unspec`: v1 `UNKNOWN`, v2 `AF_UNSPEC`,
+   * `AF_UNIX` or a non-TCP protocol — the connection keeps the socket's own addresses.
+   */
+  readonly family: 'IPv4' | 'IPv6' | 'unspec';
+  /** Header size on the wire. */
+  readonly length: number;
+  /** The client's address (IPv6 in compressed lower-case form); undefined for `unspec`. */
+  readonly sourceAddress: string | undefined;
+  /** The client's port; undefined for `unspec`. */
+  readonly sourcePort: number | undefined;
+  /** The address the client connected to (on the balancer). */
+  readonly destinationAddress: string | undefined;
+  /** The port the client connected to (on the balancer). */
+  readonly destinationPort: number | undefined;
+  /** Every v2 TLV in order (known ones are also parsed below). Empty for v1. */
+  readonly tlvs: readonly ProxyHeaderTlv[];
+  /** `PP2_TYPE_ALPN`, e.g. `'h2'`. */
+  readonly alpn: string | undefined;
+  /** `PP2_TYPE_AUTHORITY`: the host name the client asked for (TLS SNI). */
+  readonly authority: string | undefined;
+  /** `PP2_TYPE_UNIQUE_ID` (at most 128 bytes). */
+  readonly uniqueId: Buffer | undefined;
+  /** `PP2_TYPE_SSL` with its sub-TLVs. */
+  readonly ssl: ProxyHeaderSsl | undefined;
+  /** `PP2_TYPE_NETNS`. */
+  readonly netns: string | undefined;
+}
+
+/** An IP address and port, as in {@link ConnectProxyProtocolOptions}. */
+export interface AddressAndPort {
+  /** IPv4 or IPv6 literal. */
+  address: string;
+  /** 0..65535. */
+  port: number;
+}
+
+/** Client side: send a PROXY header first on every attempt (see {@link ConnectOptions.proxyProtocol}). */
+export interface ConnectProxyProtocolOptions {
+  /** Header version to send. */
+  version: 1 | 2;
+  /** The original client (the address the backend should see). */
+  source: AddressAndPort;
+  /** The address the original client connected to. Default: `host`/`port` of the connect options (which must then be an IP literal). Same family as `source`. */
+  destination?: AddressAndPort | undefined;
+  /** v2 only: TLVs to append (type 0..255, value at most 65535 bytes in total with the addresses). */
+  tlvs?: readonly ProxyHeaderTlv[] | undefined;
+}
+
 /** Options of {@link CompletionPort.listen}. */
 export interface ListenOptions {
   /** Address to bind. Default `'127.0.0.1'`; `'::'` is dual stack unless `ipv6Only`. */
@@ -156,6 +284,8 @@ export interface ListenOptions {
   backlog?: number | undefined;
   /** With `host: '::'`, accept IPv6 only. Default false. */
   ipv6Only?: boolean | undefined;
+  /** Read a PROXY protocol header from trusted balancers first. Default: off (every byte is the codec's). */
+  proxyProtocol?: ProxyProtocolOptions | undefined;
 }
 
 /** Reconnect policy of a client connection: capped exponential backoff with jitter. */
@@ -183,6 +313,11 @@ export interface ConnectOptions {
    * `rejectUnauthorized: false` — the explicit opt-out. Default: plain TCP.
    */
   tls?: TlsConnectOptions | boolean | undefined;
+  /**
+   * Send a PROXY protocol header (v1 or v2) as the first bytes of every attempt, before the TLS
+   * handshake: for a gateway that forwards clients to a backend expecting one. Default: none.
+   */
+  proxyProtocol?: ConnectProxyProtocolOptions | undefined;
 }
 
 /** Addresses of a connection. */
@@ -207,7 +342,11 @@ export interface PeerInfo {
  * `handler-error`.
  */
 export interface Handler<Owner = unknown> {
-  /** Server side only, before anything else: return false to refuse the peer (closed at once, counted as refused `hook`). */
+  /**
+   * Server side only, before anything else: return false to refuse the peer (closed at once,
+   * counted as refused `hook`). Behind a PROXY header, `peer` is the client the header names
+   * and this runs once the header is read.
+   */
   onAccept?: ((peer: PeerInfo) => boolean) | undefined;
   /** The connection is open (TLS handshake done). */
   onOpen?: ((conn: Connection<Owner>) => void | Promise<void>) | undefined;
@@ -246,6 +385,13 @@ export interface Handler<Owner = unknown> {
    */
   onFrameError?: ((conn: Connection<Owner>, error: Error) => void | Promise<void>) | undefined;
   /**
+   * Server side, listeners with `proxyProtocol`: a peer's PROXY header was refused (`error.code`
+   * `IOCP_ERR_PROXY_HEADER`, the message says why) and its socket closed; counted as closed
+   * `proxy-header`. `peer` is the socket's own address (the balancer, or whoever connected).
+   * No connection was created, so no other callback runs for it.
+   */
+  onProxyHeaderError?: ((peer: PeerInfo, error: Error) => void) | undefined;
+  /**
    * Called once for every connection the port created, including a client attempt that never
    * opened (`connect-failed`). `error` carries the coded cause when there is one.
    */
@@ -276,6 +422,15 @@ export interface Connection<Owner = unknown> extends PeerInfo {
   readonly codecName: string;
   /** True when the connection is TLS. */
   readonly encrypted: boolean;
+  /**
+   * Server side behind a PROXY header naming a client: the balancer's address (the socket's
+   * peer), while `remoteAddress` is the client's. Undefined otherwise.
+   */
+  readonly proxyAddress: string | undefined;
+  /** The balancer's port, with {@link Connection.proxyAddress}. */
+  readonly proxyPort: number | undefined;
+  /** The PROXY header this connection started with (TLVs included), or undefined. */
+  readonly proxyHeader: ProxyHeader | undefined;
   /** Encode with the connection's codec and queue. Returns false if NOT queued (closed, or the queue cap was hit — the connection is then closed). Throws `IOCP_ERR_ENCODE` for a frame the codec cannot encode. */
   send(frame: Uint8Array): boolean;
   /** Queue bytes as they are (no codec). Same return as `send`. */
@@ -316,6 +471,10 @@ export interface PortStats {
     accepted: number;
     /** Client connections that opened. */
     connected: number;
+    /** Connections that started with a PROXY header naming a client (listeners with `proxyProtocol`). */
+    proxied: number;
+    /** PROXY `LOCAL` connections (balancer health checks), closed without `onOpen`. */
+    proxyLocal: number;
     /** Peers refused by admission control, by {@link RefuseReason}. */
     refused: Record<string, number>;
     /** Closed connections by reason. */

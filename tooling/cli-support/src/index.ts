@@ -9,6 +9,7 @@ export { CliError, EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ListenEr
 export { type FlushableStream, exitAfterFlush, flushStdio } from './flush-stdio.js';
 export { type HostPort, parseHostPort, parseServerHostPort } from './host-port.js';
 export { parseInteger } from './integer.js';
+export { type ProxyProtocolFlagValues, addProxyProtocolFlags, proxyProtocolFromFlags } from './proxy-protocol-flags.js';
 export {
   type MetricsRegistryLike,
   type MetricsServer,

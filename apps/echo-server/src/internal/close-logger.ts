@@ -1,4 +1,4 @@
-import type { CloseReason, Connection } from '@iocp/transport';
+import { type CloseReason, type Connection, formatEndpoint } from '@iocp/transport';
 import type { Logger } from '../logger.js';
 
 /** Close reasons that are part of normal life; the others are logged at info level. */
@@ -14,7 +14,13 @@ export function createCloseLogger(log: Logger): (conn: Connection, reason: Close
   return (conn, reason, error) => {
     const ordinary = ORDINARY.has(reason);
     if (ordinary && !debug) return;
-    const fields = { handle: conn.handle, peer: `${conn.remoteAddress}:${conn.remotePort}`, reason, err: error?.message };
+    const fields = {
+      handle: conn.handle,
+      peer: formatEndpoint(conn.remoteAddress, conn.remotePort),
+      ...(conn.proxyAddress !== undefined ? { proxy: formatEndpoint(conn.proxyAddress, conn.proxyPort ?? 0) } : {}),
+      reason,
+      err: error?.message,
+    };
     if (ordinary) log.debug(fields, 'connection closed');
     else log.info(fields, 'connection closed');
   };

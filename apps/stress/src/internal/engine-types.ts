@@ -27,6 +27,7 @@ export interface EngineConfig
     | 'connectTimeoutMs'
     | 'drainTimeoutMs'
     | 'maxInflight'
+    | 'reconnect'
   > {
   /** Id of this engine's first connection (ids are global across engines). */
   readonly connIdBase: number;
@@ -73,6 +74,10 @@ export interface EngineResult {
   readonly skipped: number;
   /** Messages still unanswered when the drain timeout expired. */
   readonly unanswered: number;
+  /** With `reconnect`: new connections made after a close or a failed connect. */
+  readonly reconnects: number;
+  /** With `reconnect`: messages sent again after a reconnect because they had not been answered. */
+  readonly resent: number;
   readonly errors: Record<string, number>;
   readonly mismatches: number;
   readonly firstMismatch: MismatchReport | null;

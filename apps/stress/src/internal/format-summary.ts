@@ -43,9 +43,11 @@ export function formatSummary(s: StressSummary): string {
     `connections  opened ${n(conns.opened)}  failed ${n(conns.failed)}  closed early ${n(conns.closedEarly)}` +
       (conns.openMs === null ? '' : conns.opened === 0 ? '  none opened' : `  all open in ${n(conns.openMs)} ms`) +
       (conns.doneMs === null || conns.opened === 0 ? '' : `  all idle after ${n(conns.doneMs)} ms`) +
-      (conns.perSecond !== null ? `  completed ${n(conns.completed)}  ${n(conns.perSecond)} conn/s` : ''),
+      (conns.perSecond !== null ? `  completed ${n(conns.completed)}  ${n(conns.perSecond)} conn/s` : '') +
+      (conns.reconnects > 0 ? `  reconnects ${n(conns.reconnects)}` : ''),
     `messages     sent ${n(s.messages.sent)}  received ${n(s.messages.received)}  ${n(s.messages.perSecond)} msg/s` +
       (s.messages.unanswered > 0 ? `  unanswered ${n(s.messages.unanswered)}` : '') +
+      (s.messages.resent > 0 ? `  resent ${n(s.messages.resent)}` : '') +
       (s.messages.skipped > 0 ? `  skipped ${n(s.messages.skipped)}` : ''),
     `throughput   ${s.bytes.mibPerSecond.toFixed(2)} MiB/s received  (${n(s.bytes.received)} bytes verified)`,
     `latency us   ${lat(s.latencyUs)}`,

@@ -32,6 +32,8 @@ export class LoadConnection {
   private connectStart = 0;
   /** The current socket got connected. */
   private connected = false;
+  /** `--reconnect`: messages left unanswered by an earlier socket, to send again first. */
+  resend = 0;
   /** The echo diverged on the current socket (a short loop stops there). */
   mismatched = false;
   private connectTimer: NodeJS.Timeout | undefined = undefined;

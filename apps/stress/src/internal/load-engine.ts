@@ -9,6 +9,8 @@ import { PayloadPool } from './payload-pool.js';
 export const MAX_PENDING_CONNECTS = 256;
 /** Frames up to this wire size are copied into one buffer per batch; larger ones go as header + pool slice. */
 const COPY_LIMIT = 64 * 1024;
+/** `--reconnect`: wait this long before connecting again after a failed connect (not after a close). */
+const RECONNECT_DELAY_MS = 50;
 /** Most messages built into one batch buffer. */
 const MAX_BATCH = 4096;
 
@@ -70,6 +72,8 @@ export class LoadEngine {
   private shortDone = 0;
   private skipped = 0;
   private unanswered = 0;
+  private reconnects = 0;
+  private resent = 0;
   private opened = 0;
   private failed = 0;
   private closedEarly = 0;
@@ -211,7 +215,14 @@ export class LoadEngine {
     }
     const { pattern, depth, perConn, ratePerSec } = this.config;
     if (pattern === 'dense') {
-      if (depth > 0) this.sendMessages(conn, this.take(perConn > 0 ? Math.min(depth, perConn) : depth));
+      const again = conn.resend;
+      if (again > 0) {
+        // --reconnect: what the last socket left unanswered goes first (already taken from the budget).
+        conn.resend = 0;
+        this.resent += again;
+        this.sendMessages(conn, again);
+      }
+      if (depth > again) this.sendMessages(conn, this.take(perConn > 0 ? Math.min(depth, perConn) - again : depth - again));
     } else if (pattern === 'timed') {
       conn.startTimer(ratePerSec);
     } else {
@@ -275,7 +286,9 @@ export class LoadEngine {
   /** @internal The socket of `conn` closed; `code` says why when it was a failure. */
   onClosed(conn: LoadConnection, wasConnected: boolean, code: string | undefined): void {
     this.live--;
-    if (!this.stopping) this.markQuiet(conn);
+    const reconnect = this.config.reconnect && !this.stopping && code !== undefined && !conn.mismatched;
+    if (!this.stopping && !reconnect) this.markQuiet(conn);
+    if (this.config.reconnect && code !== undefined && code !== ErrorCodes.drainTimeout) conn.resend += conn.ring.size;
     if (!wasConnected) {
       this.pendingConnects--;
       if (code !== undefined) {
@@ -305,10 +318,34 @@ export class LoadEngine {
       this.pendingConnects++;
       this.live++;
       conn.start(this.readBuffer);
+    } else if (reconnect) {
+      this.reconnectLater(conn, wasConnected ? 0 : RECONNECT_DELAY_MS);
     } else {
+      if (this.config.reconnect && conn.resend > 0) {
+        // Closed while stopping: what it still owed is lost.
+        this.unanswered += conn.resend;
+        conn.resend = 0;
+      }
       this.openMore();
     }
     this.checkDone();
+  }
+
+  /** `--reconnect`: a new socket for `conn` after `delayMs` (counted live meanwhile, so the run waits for it). */
+  private reconnectLater(conn: LoadConnection, delayMs: number): void {
+    this.live++;
+    this.reconnects++;
+    setTimeout(() => {
+      if (this.stopping) {
+        this.live--;
+        this.unanswered += conn.resend;
+        conn.resend = 0;
+        this.checkDone();
+        return;
+      }
+      this.pendingConnects++;
+      conn.start(this.readBuffer);
+    }, delayMs);
   }
 
   private addError(code: string): void {
@@ -510,6 +547,8 @@ export class LoadEngine {
       bytesReceivedInWindow: this.bytesReceivedInWindow,
       skipped: this.skipped,
       unanswered: this.unanswered,
+      reconnects: this.reconnects,
+      resent: this.resent,
       errors: Object.fromEntries(this.errors),
       mismatches: this.mismatches,
       firstMismatch: this.firstMismatch,

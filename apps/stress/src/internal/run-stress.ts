@@ -48,6 +48,7 @@ export function splitConfig(o: StressOptions): EngineConfig[] {
       connectTimeoutMs: o.connectTimeoutMs,
       drainTimeoutMs: o.drainTimeoutMs,
       maxInflight: o.maxInflight,
+      reconnect: o.reconnect,
     });
     base += connections;
   }
@@ -169,6 +170,7 @@ export function summarize(o: StressOptions, threads: number, results: readonly E
       opened,
       failed,
       closedEarly,
+      reconnects: sum((r) => r.reconnects),
       openMs: short || openMs === null ? null : Math.round(openMs * 10) / 10,
       doneMs: short || o.perConn === 0 || doneMs === null ? null : Math.round(doneMs * 10) / 10,
       completed,
@@ -180,6 +182,7 @@ export function summarize(o: StressOptions, threads: number, results: readonly E
       total: sum((r) => r.answeredTotal),
       perSecond: Math.round(rate(sum((r) => r.receivedInWindow)) * 10) / 10,
       unanswered: sum((r) => r.unanswered),
+      resent: sum((r) => r.resent),
       skipped: sum((r) => r.skipped),
     },
     bytes: {

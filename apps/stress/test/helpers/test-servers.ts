@@ -124,3 +124,24 @@ export async function runJson(args: readonly string[]): Promise<{ code: number |
   }
   return { code: r.code, summary, stderr: r.stderr };
 }
+
+/**
+ * Framed echo of the first `frames` whole frames of each connection, then the socket is
+ * destroyed — with whatever else the client had sent unanswered (a server going away).
+ */
+export function dropAfter(frames: number): (socket: Socket) => void {
+  return (socket) => {
+    let pending = Buffer.alloc(0);
+    let answered = 0;
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (answered < frames && pending.length >= 4 && pending.length >= 4 + pending.readUInt32BE(0)) {
+        const n = 4 + pending.readUInt32BE(0);
+        socket.write(pending.subarray(0, n));
+        pending = pending.subarray(n);
+        answered++;
+      }
+      if (answered >= frames) socket.destroy();
+    });
+  };
+}

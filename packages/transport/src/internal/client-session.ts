@@ -9,6 +9,7 @@ import type { CloseReason, ConnectOptions, Connection, Handler } from '../types.
 import { backoffDelay } from './backoff.js';
 import { type ClientLink, type ConnectionImpl, connectionOf } from './connection-impl.js';
 import type { ResolvedConnectOptions } from './options.js';
+import { encodeProxyHeader } from './proxy-protocol.js';
 
 /** What a session needs from the port. */
 export interface SessionHost {
@@ -95,15 +96,31 @@ export class ClientSession implements ClientLink {
     const tlsOpt = o.tls;
     let socket: Socket;
     const encrypted = tlsOpt !== undefined && tlsOpt !== false;
+    const proxy = this.resolved.proxyHeader;
     try {
+      // With proxyProtocol the header is the first write on the TCP socket, before any TLS byte:
+      // a write before connect is queued and leaves first, on 'connect'.
+      let tcp: Socket | undefined;
+      if (proxy !== undefined) {
+        tcp = netConnect({ host: o.host, port: o.port, allowHalfOpen: true, noDelay: true });
+        tcp.write(encodeProxyHeader(proxy));
+      }
       if (encrypted) {
         const extra: TlsConnectOptions = typeof tlsOpt === 'object' ? tlsOpt : {};
         const servername = extra.servername ?? (isIP(o.host) === 0 ? o.host : undefined);
         // checkServerIdentity: Node 22's own refuses every IPv6 literal (see check-server-identity.ts).
-        socket = tlsConnect({ ...extra, checkServerIdentity: extra.checkServerIdentity ?? checkServerIdentity, host: o.host, port: o.port, servername, allowHalfOpen: true } as TlsConnectOptions);
+        socket = tlsConnect({
+          ...extra,
+          checkServerIdentity: extra.checkServerIdentity ?? checkServerIdentity,
+          host: o.host,
+          port: o.port,
+          servername,
+          allowHalfOpen: true,
+          ...(tcp !== undefined ? { socket: tcp } : {}),
+        } as TlsConnectOptions);
         socket.once('secureConnect', onSecureConnect);
       } else {
-        socket = netConnect({ host: o.host, port: o.port, allowHalfOpen: true, noDelay: true });
+        socket = tcp ?? netConnect({ host: o.host, port: o.port, allowHalfOpen: true, noDelay: true });
         socket.once('connect', onConnect);
       }
     } catch (cause) {

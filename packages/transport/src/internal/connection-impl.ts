@@ -13,7 +13,7 @@ import {
   TlsError,
   WriteTimeoutError,
 } from '../errors.js';
-import type { CloseReason, Connection, Handler } from '../types.js';
+import type { CloseReason, Connection, Handler, ProxyHeader } from '../types.js';
 import { formatEndpoint } from '../endpoint.js';
 import { frameErrorReason, isTlsLayerError } from './classify.js';
 import { type FrameSource, createFrameSource } from './frame-source.js';
@@ -191,6 +191,8 @@ class Rare {
   frameError: Error | undefined = undefined;
   /** When it was seen: the graceful close after it must end by `closeMs` from here. */
   frameErrorSince = 0;
+  /** The PROXY header the connection started with (server side, `proxyProtocol` listeners). */
+  proxy: ProxyHeader | undefined = undefined;
 }
 
 /** Per-attempt information a client connection needs. */
@@ -959,15 +961,30 @@ export class ConnectionImpl implements Connection, SendOwner {
   }
 
   // Peer addresses are read from the socket on demand (Node caches them there), so an idle
-  // connection does not carry copies.
+  // connection does not carry copies. Behind a PROXY header naming a client, they are the client's.
   get remoteAddress(): string {
-    return this.socket.remoteAddress ?? '';
+    return this.rare?.proxy?.sourceAddress ?? this.socket.remoteAddress ?? '';
   }
   get remotePort(): number {
-    return this.socket.remotePort ?? 0;
+    return this.rare?.proxy?.sourcePort ?? this.socket.remotePort ?? 0;
   }
   get remoteFamily(): 'IPv4' | 'IPv6' {
+    const p = this.rare?.proxy;
+    if (p !== undefined && p.family !== 'unspec') return p.family;
     return this.socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4';
+  }
+  get proxyHeader(): ProxyHeader | undefined {
+    return this.rare?.proxy;
+  }
+  get proxyAddress(): string | undefined {
+    return this.rare?.proxy?.sourceAddress === undefined ? undefined : (this.socket.remoteAddress ?? '');
+  }
+  get proxyPort(): number | undefined {
+    return this.rare?.proxy?.sourceAddress === undefined ? undefined : (this.socket.remotePort ?? 0);
+  }
+  /** Set by the port right after construction when the connection started with a PROXY header. */
+  setProxyHeader(header: ProxyHeader): void {
+    this.more().proxy = header;
   }
   get localAddress(): string {
     return this.socket.localAddress ?? '';

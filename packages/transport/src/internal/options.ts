@@ -1,6 +1,8 @@
-import { BlockList } from 'node:net';
+import { BlockList, isIP } from 'node:net';
+import { parseCidr } from '../cidr.js';
 import { InvalidOptionError } from '../errors.js';
-import type { ConnectOptions, ListenOptions, PortOptions } from '../types.js';
+import type { ConnectOptions, ListenOptions, PortOptions, ProxyHeaderTlv } from '../types.js';
+import { DEFAULT_HEADER_LIMIT, MIN_HEADER_LIMIT, V1, V2, V2_WIRE_MAX_BYTES } from './proxy-protocol.js';
 
 /** Port options with every default filled in. */
 export interface ResolvedPortOptions {
@@ -121,9 +123,51 @@ function codecCheck(value: unknown): void {
   }
 }
 
+/** A listener's `proxyProtocol`, validated. */
+export interface ResolvedProxyProtocol {
+  /** Peers allowed to send a header. */
+  readonly trusted: BlockList;
+  /** Mask of accepted versions (V1 | V2). */
+  readonly versions: number;
+  readonly required: boolean;
+  readonly maxHeaderBytes: number;
+}
+
+/** Validate a listener's `proxyProtocol`; throws `IOCP_ERR_INVALID_OPTION`. */
+export function resolveProxyProtocol(value: unknown): ResolvedProxyProtocol | undefined {
+  if (value === undefined) return undefined;
+  const o = objectOrUndefined('proxyProtocol', value, ['trusted', 'versions', 'required', 'maxHeaderBytes']) as {
+    trusted?: unknown;
+    versions?: unknown;
+    required?: unknown;
+    maxHeaderBytes?: unknown;
+  };
+  if (!Array.isArray(o.trusted) || o.trusted.length === 0) {
+    throw new InvalidOptionError("proxyProtocol.trusted must be a non-empty array of CIDR blocks, e.g. ['127.0.0.1/32']");
+  }
+  const trusted = new BlockList();
+  o.trusted.forEach((t, i) => {
+    const c = parseCidr(`proxyProtocol.trusted[${i}]`, t);
+    trusted.addSubnet(c.address, c.prefix, c.family);
+  });
+  let versions = V1 | V2;
+  if (o.versions !== undefined) {
+    if (!Array.isArray(o.versions) || o.versions.length === 0 || o.versions.some((v) => v !== 1 && v !== 2)) {
+      throw new InvalidOptionError(`proxyProtocol.versions must be a non-empty array of 1 and/or 2, got ${JSON.stringify(o.versions)}`);
+    }
+    versions = (o.versions.includes(1) ? V1 : 0) | (o.versions.includes(2) ? V2 : 0);
+  }
+  if (o.required !== undefined && typeof o.required !== 'boolean') throw new InvalidOptionError('proxyProtocol.required must be a boolean');
+  const maxHeaderBytes = num('proxyProtocol.maxHeaderBytes', o.maxHeaderBytes, DEFAULT_HEADER_LIMIT, MIN_HEADER_LIMIT);
+  if (maxHeaderBytes > V2_WIRE_MAX_BYTES) {
+    throw new InvalidOptionError(`proxyProtocol.maxHeaderBytes must be ${MIN_HEADER_LIMIT}..${V2_WIRE_MAX_BYTES}, got ${maxHeaderBytes}`);
+  }
+  return { trusted, versions, required: o.required ?? true, maxHeaderBytes };
+}
+
 /** Validate `ListenOptions`; throws `IOCP_ERR_INVALID_OPTION`. */
 export function checkListenOptions(options: ListenOptions): void {
-  const o = objectOrUndefined('listen', options, ['host', 'port', 'codec', 'tls', 'backlog', 'ipv6Only']) as unknown as ListenOptions;
+  const o = objectOrUndefined('listen', options, ['host', 'port', 'codec', 'tls', 'backlog', 'ipv6Only', 'proxyProtocol']) as unknown as ListenOptions;
   codecCheck(o.codec);
   if (o.host !== undefined && (typeof o.host !== 'string' || o.host.length === 0)) {
     throw new InvalidOptionError('host must be a non-empty string');
@@ -142,6 +186,62 @@ export function checkListenOptions(options: ListenOptions): void {
 export interface ResolvedConnectOptions {
   connectTimeoutMs: number;
   reconnect: { initialDelayMs: number; maxDelayMs: number; maxAttempts: number } | false;
+  /** The PROXY header to send first on every attempt, or undefined. */
+  proxyHeader: { version: 1 | 2; sourceAddress: string; sourcePort: number; destinationAddress: string; destinationPort: number; tlvs: readonly ProxyHeaderTlv[] } | undefined;
+}
+
+function addressAndPort(name: string, value: unknown): { address: string; port: number; v: number } {
+  const a = objectOrUndefined(name, value, ['address', 'port']) as { address?: unknown; port?: unknown };
+  const v = typeof a.address === 'string' && !a.address.includes('%') ? isIP(a.address) : 0;
+  if (v === 0) throw new InvalidOptionError(`${name}.address must be an IPv4 or IPv6 literal, got ${String(a.address)}`);
+  if (typeof a.port !== 'number' || !Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
+    throw new InvalidOptionError(`${name}.port must be 0..65535, got ${String(a.port)}`);
+  }
+  return { address: a.address as string, port: a.port, v };
+}
+
+function resolveConnectProxy(value: unknown, host: string, port: number): ResolvedConnectOptions['proxyHeader'] {
+  if (value === undefined) return undefined;
+  const o = objectOrUndefined('proxyProtocol', value, ['version', 'source', 'destination', 'tlvs']) as {
+    version?: unknown;
+    source?: unknown;
+    destination?: unknown;
+    tlvs?: unknown;
+  };
+  if (o.version !== 1 && o.version !== 2) throw new InvalidOptionError(`proxyProtocol.version must be 1 or 2, got ${String(o.version)}`);
+  if (o.source === undefined) throw new InvalidOptionError('proxyProtocol.source is required ({ address, port })');
+  const source = addressAndPort('proxyProtocol.source', o.source);
+  let destination: { address: string; port: number; v: number };
+  if (o.destination !== undefined) destination = addressAndPort('proxyProtocol.destination', o.destination);
+  else {
+    if (isIP(host) === 0) throw new InvalidOptionError('proxyProtocol.destination is required when host is not an IP literal');
+    destination = { address: host, port, v: isIP(host) };
+  }
+  if (source.v !== destination.v) throw new InvalidOptionError('proxyProtocol.source and destination must be of one family (both IPv4 or both IPv6)');
+  const tlvs: ProxyHeaderTlv[] = [];
+  if (o.tlvs !== undefined) {
+    if (o.version !== 2) throw new InvalidOptionError('proxyProtocol.tlvs need version 2');
+    if (!Array.isArray(o.tlvs)) throw new InvalidOptionError('proxyProtocol.tlvs must be an array of { type, value }');
+    let total = source.v === 4 ? 12 : 36;
+    o.tlvs.forEach((t, i) => {
+      const e = objectOrUndefined(`proxyProtocol.tlvs[${i}]`, t, ['type', 'value']) as { type?: unknown; value?: unknown };
+      if (typeof e.type !== 'number' || !Number.isInteger(e.type) || e.type < 0 || e.type > 255) {
+        throw new InvalidOptionError(`proxyProtocol.tlvs[${i}].type must be 0..255`);
+      }
+      if (!(e.value instanceof Uint8Array)) throw new InvalidOptionError(`proxyProtocol.tlvs[${i}].value must be a Buffer or Uint8Array`);
+      total += 3 + e.value.length;
+      tlvs.push({ type: e.type, value: Buffer.from(e.value) });
+    });
+    if (total > 0xffff) throw new InvalidOptionError(`proxyProtocol: addresses and TLVs take ${total} bytes, over the 65535 a v2 header holds`);
+  }
+  return {
+    version: o.version,
+    sourceAddress: source.address,
+    sourcePort: source.port,
+    destinationAddress: destination.address,
+    destinationPort: destination.port,
+    tlvs,
+  };
 }
 
 /** Validate `ConnectOptions`; throws `IOCP_ERR_INVALID_OPTION`. */
@@ -153,6 +253,7 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     'connectTimeoutMs',
     'reconnect',
     'tls',
+    'proxyProtocol',
   ]) as unknown as ConnectOptions;
   codecCheck(o.codec);
   if (typeof o.host !== 'string' || o.host.length === 0) throw new InvalidOptionError('host must be a non-empty string');
@@ -173,5 +274,5 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
       maxAttempts: num('reconnect.maxAttempts', r.maxAttempts, Number.POSITIVE_INFINITY, 0, true),
     };
   }
-  return { connectTimeoutMs, reconnect };
+  return { connectTimeoutMs, reconnect, proxyHeader: resolveConnectProxy(o.proxyProtocol, o.host, o.port) };
 }
