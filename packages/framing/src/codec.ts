@@ -69,8 +69,8 @@ export interface Decoder<In = Buffer> {
    * returns a view of `buf` where possible (no copy); a typed decoder parses the frame —
    * holding views of `buf` in the message is fine, the reader never reuses a buffer it handed
    * out. `buf` may be a different buffer from the one `measure` saw (the reader copies a frame
-   * that spans chunks), but the bytes are the same. A `FramingError` thrown here ends the
-   * stream like one from `measure`.
+   * that spans chunks), but the bytes are the same. Never `undefined`: that is the reader's
+   * "no message yet". A `FramingError` thrown here ends the stream like one from `measure`.
    */
   extract(buf: Buffer, start: number, length: number): In;
 
