@@ -25,6 +25,7 @@ import fc from 'fast-check';
 import type { Codec, Decoder, Encoder } from './codec.js';
 import { FramingError } from './errors.js';
 import { FrameReader } from './frame-reader.js';
+import { checkKeys, intOption } from './internal/options.js';
 
 /** A codec, or a factory of fresh decoders (one per stream). */
 export type DecoderSource<In> = Pick<Codec<In, unknown>, 'createDecoder'> | (() => Decoder<In>);
@@ -127,7 +128,8 @@ function defaultEquals(a: unknown, b: unknown): boolean {
  */
 export function* chunkings(wire: Uint8Array, options?: ChunkingOptions): Generator<Buffer[]> {
   const w = toBuffer(wire);
-  const threeWay = options?.threeWayMaxLength ?? 40;
+  checkKeys('chunkings', options, ['threeWayMaxLength']);
+  const threeWay = intOption('threeWayMaxLength', options?.threeWayMaxLength, 40, 0, 4096);
   yield [w];
   for (let i = 1; i < w.length; i++) yield [w.subarray(0, i), w.subarray(i)];
   if (w.length <= threeWay) {
@@ -231,7 +233,7 @@ export function decodeUntilError<In>(
  * `CheckSplitsOptions.fence`). Returns how many chunkings were checked.
  *
  * @throws an `AssertionError` naming the first chunking (its chunk lengths) that decoded
- *   differently, or the error decoding threw.
+ *   differently, or the error decoding threw; `IOCP_ERR_INVALID_OPTION` for an unknown option.
  */
 export function checkSplits<In>(
   source: DecoderSource<In>,
@@ -239,9 +241,11 @@ export function checkSplits<In>(
   expected: readonly In[],
   options?: CheckSplitsOptions<In>,
 ): number {
+  checkKeys('checkSplits', options, ['equals', 'fence', 'threeWayMaxLength']);
   const equals = options?.equals ?? defaultEquals;
   let cases = 0;
-  for (const chunks of chunkings(wire, options)) {
+  const threeWayMaxLength = options?.threeWayMaxLength;
+  for (const chunks of chunkings(wire, { threeWayMaxLength })) {
     const lengths = chunks.map((c) => c.length);
     let got: In[];
     try {
@@ -290,9 +294,12 @@ export function arbitraryGarbage(options?: Pick<CheckGarbageOptions, 'valid' | '
  * or `RangeError`), the reader never holds more than `maxBufferedBytes` plus the chunk just
  * pushed, and decoding terminates (at most one call per byte and chunk). Runs `fc.assert`.
  *
- * @throws an `AssertionError`: fast-check's report (seed, shrunk counterexample) and what failed.
+ * @throws an `AssertionError`: fast-check's report (seed, shrunk counterexample) and what failed;
+ *   `IOCP_ERR_INVALID_OPTION` for an unknown option or a bad `numRuns`.
  */
 export function checkGarbage(source: DecoderSource<unknown>, options?: CheckGarbageOptions): void {
+  checkKeys('checkGarbage', options, ['valid', 'noise', 'numRuns', 'seed']);
+  intOption('numRuns', options?.numRuns, 150, 1, 1_000_000);
   try {
     garbageProperty(source, options);
   } catch (err) {

@@ -138,4 +138,20 @@ describe('@iocp/framing/testing', () => {
     const greedy = (): Decoder => ({ maxBufferedBytes: 10, measure: () => 5000, extract: (b) => b });
     expect(() => checkGarbage(greedy, { numRuns: 20 })).toThrow();
   });
+
+  it('refuses unknown options (a typo must not silently check less)', () => {
+    const codec = lengthPrefixed();
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+      return undefined;
+    };
+    expect(code(() => checkSplits(codec, Buffer.alloc(0), [], { fense: false } as never))).toBe('IOCP_ERR_INVALID_OPTION');
+    expect(code(() => checkGarbage(codec, { runs: 5 } as never))).toBe('IOCP_ERR_INVALID_OPTION');
+    expect(code(() => checkGarbage(codec, { numRuns: 0 }))).toBe('IOCP_ERR_INVALID_OPTION');
+    expect(code(() => [...chunkings(Buffer.alloc(3), { threeWayMaxLength: -1 })])).toBe('IOCP_ERR_INVALID_OPTION');
+  });
 });
