@@ -66,7 +66,11 @@ export interface CheckGarbageOptions {
    * overwritten (damage close to the format finds more than pure noise). Default: noise only.
    */
   valid?: fc.Arbitrary<Uint8Array> | undefined;
-  /** The noise itself. Default: `fc.uint8Array({ maxLength: 2000 })`. */
+  /**
+   * The noise itself. Default: byte arrays up to 2000 bytes, half of them of fast-check's
+   * usual small sizes, half of any size up to the maximum (`size: 'max'`). Pass an alphabet of
+   * the bytes your format reacts to (digits, delimiters, type bytes) to reach deeper states.
+   */
   noise?: fc.Arbitrary<Uint8Array> | undefined;
   /** Runs of the property. Default `150`. */
   numRuns?: number | undefined;
@@ -274,7 +278,8 @@ export function checkSplits<In>(
  * Pure noise, or valid wire (when `valid` is given) with one to five bytes overwritten.
  */
 export function arbitraryGarbage(options?: Pick<CheckGarbageOptions, 'valid' | 'noise'>): fc.Arbitrary<Uint8Array> {
-  const noise = options?.noise ?? fc.uint8Array({ maxLength: 2000 });
+  const noise =
+    options?.noise ?? fc.oneof(fc.uint8Array({ maxLength: 2000 }), fc.uint8Array({ maxLength: 2000, size: 'max' }));
   const valid = options?.valid;
   if (valid === undefined) return noise;
   const damaged = fc
