@@ -28,6 +28,7 @@ const PNPM = ['-y', 'pnpm@9.15.9'];
 const BIN = join(ROOT, 'node_modules', '.bin');
 const nodes = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [process.execPath];
 const TYPESCRIPT = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'typescript', 'package.json'), 'utf8')).version;
+const FAST_CHECK = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'fast-check', 'package.json'), 'utf8')).version;
 /** The oldest TypeScript the READMEs promise (4.9 cannot read `export type *` in the .d.ts). */
 const MIN_TYPESCRIPT = '5.0.4';
 
@@ -82,9 +83,10 @@ const project = mkdtempSync(join(tmpdir(), 'iocp-smoke-'));
 try {
   cpSync(SMOKE, project, { recursive: true });
   writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'iocp-smoke', private: true, type: 'module' }, null, 2)}\n`);
-  const installed = check(`npm install the ${tarballs.length} tarballs, typescript@${TYPESCRIPT}, @types/node@20`, 'npm', [
+  // fast-check: the optional peer of @iocp/framing/testing, installed as its users would.
+  const installed = check(`npm install the ${tarballs.length} tarballs, typescript@${TYPESCRIPT}, @types/node@20, fast-check@${FAST_CHECK}`, 'npm', [
     'install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error',
-    ...tarballs, `typescript@${TYPESCRIPT}`, '@types/node@20',
+    ...tarballs, `typescript@${TYPESCRIPT}`, '@types/node@20', `fast-check@${FAST_CHECK}`,
   ], { cwd: project });
   if (installed) {
     for (const node of nodes) {

@@ -30,7 +30,7 @@ export const ERROR_CODES = {
   IOCP_ERR_FRAME_TOO_LONG: {
     package: '@iocp/framing',
     className: 'FrameTooLongError',
-    summary: "a header announces more than the codec's maxFrameLength (or an unterminated line runs past it); raised from the header alone, the frame is skipped when its length is known, else the stream ends",
+    summary: "a header announces more than the codec's maxFrameLength (or an unterminated line runs past it), or a decoder still cannot size a frame with maxBufferedBytes of it buffered; raised from the header alone, the frame is skipped when its length is known, else the stream ends",
   },
   IOCP_ERR_FRAME_CORRUPT: {
     package: '@iocp/framing',

@@ -11,7 +11,9 @@ import {
   type FileServerOptions,
   type TransferOptions,
 } from '@iocp/file-transfer';
+import { checkSplits } from '@iocp/framing/testing';
 import {
+  type Codec,
   type DelimiterOptions,
   FrameReader,
   type FrameReaderOptions,
@@ -106,6 +108,14 @@ export function describe(err: unknown): string {
   if (isIocpError(err, 'IOCP_ERR_CONNECT_REFUSED')) return 'refused';
   if (err instanceof IocpError) return ERROR_CODES[err.code as IocpErrorCode]?.summary ?? err.code;
   return String(err);
+}
+
+// Typed codecs: messages typed from the codec; the echo one-liner; the test kit's types.
+type Ping = { n: number };
+export function typedWiring(codec: Codec<Ping, Ping>): void {
+  const port = new CompletionPort();
+  void port.listen({ codec }, { onMessage: (conn, msg) => conn.send({ n: msg.n + 1 }) });
+  checkSplits<Ping>(codec, Buffer.alloc(0), [], { equals: (a, b) => a.n === b.n, fence: undefined });
 }
 
 export function wiring(): void {

@@ -173,7 +173,13 @@ describe('jobPoolHandler over a real CompletionPort (loopback)', () => {
     const handler = jobPoolHandler(pool);
     const listener = await port.listen(
       { host: '127.0.0.1', port: 0, codec: lengthPrefixed({ maxFrameLength: 1024 }) },
-      { ...handler, onClose: (conn, reason) => (handler.onClose(conn), reasons.push(reason)) },
+      {
+        ...handler,
+        onClose: (conn, reason) => {
+          handler.onClose(conn);
+          reasons.push(reason);
+        },
+      },
     );
     const COUNT = 50;
     const c = await client(listener.port);

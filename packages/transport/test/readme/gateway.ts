@@ -52,7 +52,7 @@ export async function start(setup: Setup): Promise<{ port: CompletionPort; frame
     { host: setup.host, port: setup.ports.lines, codec: delimiter({ delimiter: '\n' }), tls: setup.tls },
     {
       onMessage: (conn, line) => {
-        conn.send(line); // a block body: a handler returns void or a promise, send() a boolean
+        conn.send(line); // or `(conn, line) => conn.send(line)`: only a returned promise is awaited
       },
     },
   );
