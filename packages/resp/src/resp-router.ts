@@ -1,0 +1,260 @@
+import { InvalidOptionError, RespLimitError, RespProtocolError } from './errors.js';
+import { ErrorReply, Resp3, type RespReply, type RespValue } from './reply.js';
+import type { RespRequest } from './request-decoder.js';
+
+/**
+ * The connection a router answers on: the part of a transport `Connection` it uses (so the
+ * router also runs over an in-memory pipe in tests).
+ */
+export interface RespConnection<State = unknown> {
+  /** Unique per connection (the transport handle). */
+  readonly handle: number;
+  /** Queue a reply; false when the connection is closed or over its queue cap. */
+  send(reply: RespReply): boolean;
+  /** The send queue is below its high watermark. */
+  readonly writable: boolean;
+  /** Stop reading (backpressure). */
+  pause(): void;
+  /** Resume reading. */
+  resume(): void;
+  /** Flush queued replies, then end. */
+  close(): void;
+  /** Where the router keeps the connection's {@link RespClient}. */
+  owner: RespClient<State> | undefined;
+}
+
+/** One client connection as command handlers see it. */
+export interface RespClient<State = unknown> {
+  /** The connection's handle, unique while the process lives. */
+  readonly id: number;
+  /** The protocol its replies are encoded in: 2 until it says `HELLO 3`. Set by the `HELLO` handler. */
+  protocol: 2 | 3;
+  /** Per-connection application state, from `createState`. */
+  state: State;
+  /** Close the connection once the reply to the current command has been sent (`QUIT`). */
+  closeAfterReply(): void;
+}
+
+/**
+ * Runs one command: `args[0]` is the command name as sent, the rest its arguments (views of the
+ * received bytes — copy what you keep past the call unless you accept holding the chunk).
+ * Returns the reply, or a promise of it: later commands of the same connection wait for it, so
+ * replies keep request order; other connections go on.
+ */
+export type CommandHandler<State = unknown> = (
+  args: RespRequest,
+  client: RespClient<State>,
+) => RespValue | PromiseLike<RespValue>;
+
+/** A registered command. */
+export interface RespCommand<State = unknown> {
+  /** Lower-case name. */
+  readonly name: string;
+  /** Redis' convention: `n > 0` exactly n words (name included), `n < 0` at least -n. */
+  readonly arity: number;
+  /** The handler. */
+  readonly handler: CommandHandler<State>;
+}
+
+/** Options of {@link RespRouter}. */
+export interface RespRouterOptions<State = unknown> {
+  /** Makes each connection's {@link RespClient.state}. Default: `undefined` state. */
+  createState?: ((client: RespClient<State>) => State) | undefined;
+  /**
+   * Called when a handler throws or its promise rejects (the client gets `-ERR <message>` and
+   * the connection goes on). Default: nothing.
+   */
+  onCommandError?: ((error: unknown, args: RespRequest, client: RespClient<State>) => void) | undefined;
+}
+
+const ROUTER_KEYS = new Set(['createState', 'onCommandError']);
+const NAME = /^[a-z][a-z0-9_|.-]*$/;
+const REPLY_PREVIEW = 128;
+
+class Client<State> implements RespClient<State> {
+  readonly id: number;
+  protocol: 2 | 3 = 2;
+  state: State = undefined as State;
+  /** Set by `closeAfterReply`. */
+  closing = false;
+  constructor(id: number) {
+    this.id = id;
+  }
+  closeAfterReply(): void {
+    this.closing = true;
+  }
+}
+
+function printable(b: Buffer): string {
+  const s = b.toString('latin1', 0, Math.min(b.length, REPLY_PREVIEW));
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes are what is replaced
+  return s.replace(/[\x00-\x1f\x7f]/g, ' ');
+}
+
+function isThenable(v: unknown): v is PromiseLike<RespValue> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * A command table for a RESP server. `command(name, arity, handler)` registers a command; the
+ * router's transport handler (`handler()`) decodes nothing itself — the codec did — and for each
+ * request looks up the command (case-insensitive), checks its arity, runs it and sends its reply.
+ *
+ * ```
+ *  request ──► lookup ── unknown ──► -ERR unknown command 'x', with args beginning with: ...
+ *                │ ── arity ────► -ERR wrong number of arguments for 'get' command
+ *                ▼
+ *            handler ── value ───► send (RESP2, or RESP3 after HELLO 3)
+ *                    └─ promise ─► later requests of this connection wait; then send
+ * ```
+ *
+ * Pipelining needs nothing: requests that arrived together are answered in order and their
+ * replies leave in one write. Backpressure: when a reply takes the connection above its high
+ * watermark the router pauses reading from it until it drains.
+ */
+export class RespRouter<State = unknown> {
+  readonly #commands = new Map<string, RespCommand<State>>();
+  readonly #createState: ((client: RespClient<State>) => State) | undefined;
+  readonly #onCommandError: ((error: unknown, args: RespRequest, client: RespClient<State>) => void) | undefined;
+
+  /** @throws `InvalidOptionError` for an unknown option or a non-function hook. */
+  constructor(options?: RespRouterOptions<State>) {
+    for (const key of Object.keys(options ?? {})) {
+      if (!ROUTER_KEYS.has(key)) throw new InvalidOptionError(key, 'unknown option');
+    }
+    for (const key of ROUTER_KEYS) {
+      const v = (options as Record<string, unknown> | undefined)?.[key];
+      if (v !== undefined && typeof v !== 'function') throw new InvalidOptionError(key, 'must be a function');
+    }
+    this.#createState = options?.createState;
+    this.#onCommandError = options?.onCommandError;
+  }
+
+  /**
+   * Register a command.
+   *
+   * @param name - case-insensitive command name (letters, digits, `_ | . -`).
+   * @param arity - `n > 0`: exactly n words including the name; `n < 0`: at least -n.
+   * @param handler - see {@link CommandHandler}.
+   * @throws `InvalidOptionError` for a bad name, arity 0, a non-function or a name registered twice.
+   */
+  command(name: string, arity: number, handler: CommandHandler<State>): this {
+    const lower = typeof name === 'string' ? name.toLowerCase() : '';
+    if (!NAME.test(lower)) throw new InvalidOptionError('name', `must be a command name, got ${String(name)}`);
+    if (!Number.isSafeInteger(arity) || arity === 0) throw new InvalidOptionError('arity', `must be a non-zero integer, got ${String(arity)}`);
+    if (typeof handler !== 'function') throw new InvalidOptionError('handler', 'must be a function');
+    if (this.#commands.has(lower)) throw new InvalidOptionError('name', `command '${lower}' is already registered`);
+    const command: RespCommand<State> = { name: lower, arity, handler };
+    this.#commands.set(lower, command);
+    this.#commands.set(lower.toUpperCase(), command);
+    return this;
+  }
+
+  /** The registered commands, each once, in registration order. */
+  commands(): RespCommand<State>[] {
+    return [...new Set(this.#commands.values())];
+  }
+
+  /** The command `name` (any case), if registered. */
+  lookup(name: string | Buffer): RespCommand<State> | undefined {
+    const key = typeof name === 'string' ? name : name.toString('latin1');
+    return this.#commands.get(key) ?? this.#commands.get(key.toLowerCase());
+  }
+
+  /** A fresh client (what the transport handler makes per connection; tests use it directly). */
+  createClient(id: number): RespClient<State> {
+    const client = new Client<State>(id);
+    if (this.#createState !== undefined) client.state = this.#createState(client);
+    return client;
+  }
+
+  /**
+   * Run one request for `client`: the reply, or a promise of it. Never throws: an unknown
+   * command, a wrong arity, a throwing handler all become `-ERR` replies.
+   */
+  execute(args: RespRequest, client: RespClient<State>): RespValue | PromiseLike<RespValue> {
+    const name = args[0] as Buffer;
+    const command = this.lookup(name);
+    if (command === undefined) return unknownCommand(args);
+    const arity = command.arity;
+    if (arity > 0 ? args.length !== arity : args.length < -arity) {
+      return new ErrorReply(`ERR wrong number of arguments for '${command.name}' command`);
+    }
+    try {
+      return command.handler(args, client);
+    } catch (error) {
+      return this.#failed(error, args, client);
+    }
+  }
+
+  /**
+   * The transport handler: pass it to `port.listen({ codec: resp(), ... }, router.handler())`.
+   * Each connection gets a {@link RespClient} in `conn.owner`.
+   */
+  handler(): {
+    onOpen(conn: RespConnection<State>): void;
+    onMessage(conn: RespConnection<State>, args: RespRequest): Promise<void> | undefined;
+    onDrain(conn: RespConnection<State>): void;
+    onFrameError(conn: RespConnection<State>, error: Error): void;
+  } {
+    return {
+      onOpen: (conn) => {
+        conn.owner = this.createClient(conn.handle);
+      },
+      onMessage: (conn, args) => {
+        if (args.length === 0) return undefined;
+        const client = (conn.owner ?? this.#adopt(conn)) as Client<State>;
+        const reply = this.execute(args, client);
+        if (isThenable(reply)) {
+          return Promise.resolve(reply).then(
+            (value) => this.#reply(conn, client, value),
+            (error: unknown) => this.#reply(conn, client, this.#failed(error, args, client)),
+          );
+        }
+        this.#reply(conn, client, reply);
+        return undefined;
+      },
+      onDrain: (conn) => {
+        conn.resume();
+      },
+      onFrameError: (conn, error) => {
+        if (error instanceof RespProtocolError || error instanceof RespLimitError) {
+          conn.send(new ErrorReply(`ERR ${error.reply}`));
+        } else if ((error as { code?: unknown }).code === 'IOCP_ERR_FRAME_TOO_LONG') {
+          conn.send(new ErrorReply('ERR Protocol error: too big request'));
+        }
+      },
+    };
+  }
+
+  #adopt(conn: RespConnection<State>): RespClient<State> {
+    const client = this.createClient(conn.handle);
+    conn.owner = client;
+    return client;
+  }
+
+  #reply(conn: RespConnection<State>, client: Client<State>, value: RespValue): void {
+    const reply: RespReply = client.protocol === 3 ? new Resp3(value) : value;
+    try {
+      conn.send(reply);
+    } catch (error) {
+      // The handler returned something that is not a reply (IOCP_ERR_ENCODE / IOCP_ERR_RESP_REPLY).
+      this.#onCommandError?.(error, [], client);
+      conn.send(new ErrorReply(`ERR ${(error as Error).message}`));
+    }
+    if (client.closing) conn.close();
+    else if (!conn.writable) conn.pause();
+  }
+
+  #failed(error: unknown, args: RespRequest, client: RespClient<State>): ErrorReply {
+    this.#onCommandError?.(error, args, client);
+    const message = error instanceof Error ? error.message : String(error);
+    return new ErrorReply(`ERR ${message}`);
+  }
+}
+
+function unknownCommand(args: RespRequest): ErrorReply {
+  let text = `ERR unknown command '${printable(args[0] as Buffer)}', with args beginning with: `;
+  for (let i = 1; i < args.length && text.length < 512; i++) text += `'${printable(args[i] as Buffer)}' `;
+  return new ErrorReply(text);
+}
