@@ -27,6 +27,7 @@ export {
   type CommandHandler,
   type RespClient,
   type RespCommand,
+  type RespCommandInfo,
   type RespConnection,
   RespRouter,
   type RespRouterOptions,

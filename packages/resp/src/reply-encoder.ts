@@ -118,7 +118,7 @@ function sizeOf(v: RespValue, v3: boolean): number {
       return v3 ? 4 : 4;
     case 'bigint': {
       const s = v.toString();
-      if (v3 || bigintFits(v)) return 1 + s.length + CRLF_LEN;
+      if (bigintFits(v) || v3) return 1 + s.length + CRLF_LEN;
       return headerLength(s.length) + s.length + CRLF_LEN;
     }
     case 'object':
@@ -195,8 +195,9 @@ function writeValue(v: RespValue, v3: boolean, t: Buffer, o: number): number {
       return crlf(t, o + 2);
     case 'bigint': {
       const s = v.toString();
-      if (v3 || bigintFits(v)) {
-        t[o] = v3 ? 0x28 : 0x3a;
+      const fits = bigintFits(v);
+      if (fits || v3) {
+        t[o] = fits ? 0x3a : 0x28;
         o += 1 + t.write(s, o + 1, s.length, 'latin1');
         return crlf(t, o);
       }

@@ -5,7 +5,7 @@
  * |---|---|---|
  * | `null` | `$-1` (null bulk) | `_` |
  * | `number` (a safe integer) | `:n` | `:n` |
- * | `bigint` | `:n` when it fits 64 bits, else a bulk string | `(n` |
+ * | `bigint` | `:n` when it fits 64 bits, else a bulk string | `:n` when it fits 64 bits, else `(n` |
  * | `boolean` | `:1` / `:0` | `#t` / `#f` |
  * | `Uint8Array` / `Buffer` | bulk string, bytes as they are | same |
  * | `string` | bulk string, UTF-8 | same |

@@ -46,6 +46,21 @@ export type CommandHandler<State = unknown> = (
   client: RespClient<State>,
 ) => RespValue | PromiseLike<RespValue>;
 
+/**
+ * What `COMMAND` / `COMMAND INFO` report about a command (Redis' command table fields); the
+ * router itself only uses the arity.
+ */
+export interface RespCommandInfo {
+  /** Flags, e.g. `['write', 'denyoom']`, `['readonly', 'fast']`. Default none. */
+  flags?: readonly string[] | undefined;
+  /** Position of the first key argument (0 = no keys). Default 0. */
+  firstKey?: number | undefined;
+  /** Position of the last key argument (-1 = the last argument). Default 0. */
+  lastKey?: number | undefined;
+  /** Step between key arguments. Default 0. */
+  keyStep?: number | undefined;
+}
+
 /** A registered command. */
 export interface RespCommand<State = unknown> {
   /** Lower-case name. */
@@ -54,6 +69,10 @@ export interface RespCommand<State = unknown> {
   readonly arity: number;
   /** The handler. */
   readonly handler: CommandHandler<State>;
+  /** Flags for `COMMAND`. */
+  readonly flags: readonly string[];
+  /** First key position, last key position, key step (0, 0, 0 for commands without keys). */
+  readonly keys: readonly [number, number, number];
 }
 
 /** Options of {@link RespRouter}. */
@@ -136,15 +155,20 @@ export class RespRouter<State = unknown> {
    * @param name - case-insensitive command name (letters, digits, `_ | . -`).
    * @param arity - `n > 0`: exactly n words including the name; `n < 0`: at least -n.
    * @param handler - see {@link CommandHandler}.
+   * @param info - what `COMMAND` reports about it (flags, key positions).
    * @throws `InvalidOptionError` for a bad name, arity 0, a non-function or a name registered twice.
    */
-  command(name: string, arity: number, handler: CommandHandler<State>): this {
+  command(name: string, arity: number, handler: CommandHandler<State>, info?: RespCommandInfo): this {
     const lower = typeof name === 'string' ? name.toLowerCase() : '';
     if (!NAME.test(lower)) throw new InvalidOptionError('name', `must be a command name, got ${String(name)}`);
     if (!Number.isSafeInteger(arity) || arity === 0) throw new InvalidOptionError('arity', `must be a non-zero integer, got ${String(arity)}`);
     if (typeof handler !== 'function') throw new InvalidOptionError('handler', 'must be a function');
     if (this.#commands.has(lower)) throw new InvalidOptionError('name', `command '${lower}' is already registered`);
-    const command: RespCommand<State> = { name: lower, arity, handler };
+    const flags = info?.flags ?? [];
+    if (!Array.isArray(flags) || flags.some((f) => typeof f !== 'string')) throw new InvalidOptionError('info.flags', 'must be an array of strings');
+    const keys: [number, number, number] = [info?.firstKey ?? 0, info?.lastKey ?? 0, info?.keyStep ?? 0];
+    for (const k of keys) if (!Number.isSafeInteger(k)) throw new InvalidOptionError('info', 'key positions must be integers');
+    const command: RespCommand<State> = { name: lower, arity, handler, flags: [...flags], keys };
     this.#commands.set(lower, command);
     this.#commands.set(lower.toUpperCase(), command);
     return this;
