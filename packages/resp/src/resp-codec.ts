@@ -75,7 +75,7 @@ export function resp(options?: RespCodecOptions): RespCodec {
   return {
     name: 'resp',
     limits,
-    createDecoder: () => new RespRequestDecoder(limits),
+    createDecoder: () => new RespRequestDecoder(limits, false),
     encoder: respEncoder,
   };
 }
