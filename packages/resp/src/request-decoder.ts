@@ -217,7 +217,8 @@ export class RespRequestDecoder {
     if (i + 1 >= end) return INCOMPLETE;
     if (i === digitsFrom || (buf[digitsFrom] === 0x30 && i - digitsFrom > 1)) return INVALID;
     this.#lineEnd = i + 2;
-    return negative ? (value === 0 ? 0 : -value) : value;
+    // A negative count means an empty request to Redis; 0 here (-1 and -2 are taken).
+    return negative ? 0 : value;
   }
 
   #measureInline(buf: Buffer, start: number, end: number): number {

@@ -1,3 +1,0 @@
-import { respLimits } from '../src/resp-codec.js';
-export { type RespRequest, RespRequestDecoder } from '../src/request-decoder.js';
-export const respLimitsForTest = respLimits;
