@@ -7,6 +7,8 @@ import { KvStore } from './store.js';
 
 /** How often the bounded expiry sweep runs. */
 export const SWEEP_INTERVAL_MS = 100;
+/** Replies up to this many bytes are encoded into the port's pooled send buffer. */
+export const REPLY_COPY_THRESHOLD = 16 * 1024;
 /** Send-queue cap floor per connection. */
 const MIN_SEND_QUEUE_CAP = 4 * 1024 * 1024;
 
@@ -28,6 +30,9 @@ export async function startKvServer(config: ServerConfig, log: Logger): Promise<
     // A reply can carry one max-size value (GET); a connection is closed when its queued replies
     // pass this (a client that pipelines reads of large values without reading the replies).
     sendQueue: { maxBytes: Math.max(MIN_SEND_QUEUE_CAP, config.maxBulk + 1024 * 1024) },
+    // Replies up to 16 KiB (a 4 KiB value and its header, a small MGET) are encoded into the
+    // port's pooled send buffer; only larger ones get a buffer of their own.
+    copyThreshold: REPLY_COPY_THRESHOLD,
   });
   const store = new KvStore();
   const listeners: Listener[] = [];

@@ -133,6 +133,8 @@ function isThenable(v: unknown): v is PromiseLike<RespValue> {
  */
 export class RespRouter<State = unknown> {
   readonly #commands = new Map<string, RespCommand<State>>();
+  /** Commands by name length, each with its lower-case name bytes: lookup without making a string. */
+  readonly #byLength: { name: Buffer; command: RespCommand<State> }[][] = [];
   readonly #createState: ((client: RespClient<State>) => State) | undefined;
   readonly #onCommandError: ((error: unknown, args: RespRequest, client: RespClient<State>) => void) | undefined;
 
@@ -170,7 +172,13 @@ export class RespRouter<State = unknown> {
     for (const k of keys) if (!Number.isSafeInteger(k)) throw new InvalidOptionError('info', 'key positions must be integers');
     const command: RespCommand<State> = { name: lower, arity, handler, flags: [...flags], keys };
     this.#commands.set(lower, command);
-    this.#commands.set(lower.toUpperCase(), command);
+    const bytes = Buffer.from(lower, 'latin1');
+    let list = this.#byLength[bytes.length];
+    if (list === undefined) {
+      list = [];
+      this.#byLength[bytes.length] = list;
+    }
+    list.push({ name: bytes, command });
     return this;
   }
 
@@ -181,8 +189,14 @@ export class RespRouter<State = unknown> {
 
   /** The command `name` (any case), if registered. */
   lookup(name: string | Buffer): RespCommand<State> | undefined {
-    const key = typeof name === 'string' ? name : name.toString('latin1');
-    return this.#commands.get(key) ?? this.#commands.get(key.toLowerCase());
+    if (typeof name === 'string') return this.#commands.get(name.toLowerCase());
+    const list = this.#byLength[name.length];
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i] as { name: Buffer; command: RespCommand<State> };
+      if (sameName(entry.name, name)) return entry.command;
+    }
+    return undefined;
   }
 
   /** A fresh client (what the transport handler makes per connection; tests use it directly). */
@@ -275,6 +289,16 @@ export class RespRouter<State = unknown> {
     const message = error instanceof Error ? error.message : String(error);
     return new ErrorReply(`ERR ${message}`);
   }
+}
+
+/** `name` (any case) equals `lower` (lower-case ASCII), both of the same length. */
+function sameName(lower: Buffer, name: Buffer): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let c = name[i] as number;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower[i]) return false;
+  }
+  return true;
 }
 
 function unknownCommand(args: RespRequest): ErrorReply {

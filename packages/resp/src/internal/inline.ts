@@ -22,9 +22,11 @@ const ESCAPES: Record<number, number> = { 110: 0x0a, 114: 0x0d, 116: 0x09, 98: 0
  * does: blanks separate, `"..."` understands `\n \r \t \b \a \xHH` and `\\` / `\"`, `'...'`
  * understands `\'`, and a closing quote must be followed by a blank or the end of the line.
  *
- * @returns the arguments (copies), or `undefined` for unbalanced quotes.
+ * @returns the arguments (views of `buf` when the line has no quotes, else copies), or
+ *   `undefined` for unbalanced quotes.
  */
 export function splitInlineArgs(buf: Buffer, from: number, to: number): Buffer[] | undefined {
+  if (!hasQuote(buf, from, to)) return splitPlain(buf, from, to);
   const args: Buffer[] = [];
   let i = from;
   const bytes: number[] = [];
@@ -83,5 +85,26 @@ export function splitInlineArgs(buf: Buffer, from: number, to: number): Buffer[]
       i++;
     }
     args.push(Buffer.from(bytes));
+  }
+}
+
+function hasQuote(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = buf[i] as number;
+    if (c === DQUOTE || c === SQUOTE) return true;
+  }
+  return false;
+}
+
+/** No quotes on the line: the arguments are views of it (no copy). */
+function splitPlain(buf: Buffer, from: number, to: number): Buffer[] {
+  const args: Buffer[] = [];
+  let i = from;
+  for (;;) {
+    while (i < to && isSpace(buf[i] as number)) i++;
+    if (i >= to) return args;
+    const start = i;
+    while (i < to && !isSpace(buf[i] as number)) i++;
+    args.push(buf.subarray(start, i));
   }
 }
