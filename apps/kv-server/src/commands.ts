@@ -5,6 +5,7 @@ import {
   PONG,
   type RespClient,
   type RespCommand,
+  type RespRequest,
   RespMap,
   RespRouter,
   type RespValue,
@@ -46,12 +47,9 @@ const CONFIG: Record<string, string> = { save: '', appendonly: 'no', databases: 
 /** Largest expiry accepted, in ms from now (Redis refuses what overflows its clock arithmetic). */
 const MAX_EXPIRE_MS = 2 ** 52;
 
-function key(b: Buffer): string {
-  return b.toString('latin1');
-}
-
-function upper(b: Buffer): string {
-  return b.length > 16 ? '' : b.toString('latin1').toUpperCase();
+/** Argument `i` upper-cased, for option words (longer ones match no option). */
+function upper(args: RespRequest, i: number): string {
+  return args.argLength(i) > 16 ? '' : args.latin1(i).toUpperCase();
 }
 
 /** INCRBY's core: parse, add, store (the TTL is kept, like Redis). */
@@ -70,7 +68,7 @@ function incrBy(store: KvStore, k: string, by: number | bigint): RespValue {
 }
 
 /** Expiry time in ms since the epoch for `amount` units (`ms` per unit) from now; undefined if invalid. */
-function expireTime(store: KvStore, amount: Buffer, msPerUnit: number): number | ErrorReply | undefined {
+function expireTime(store: KvStore, amount: string, msPerUnit: number): number | ErrorReply | undefined {
   const n = parseInt64(amount);
   if (n === undefined) return WRONG_INT;
   if (typeof n === 'bigint' || n * msPerUnit > MAX_EXPIRE_MS || n * msPerUnit < -MAX_EXPIRE_MS) return undefined;
@@ -154,58 +152,59 @@ export function createCommands(store: KvStore, server: ServerInfo): RespRouter<C
   router
     .command('ping', -1, (args) => {
       if (args.length > 2) return new ErrorReply("ERR wrong number of arguments for 'ping' command");
-      return args.length === 2 ? (args[1] as Buffer) : PONG;
+      return args.length === 2 ? (args.arg(1)) : PONG;
     }, { flags: ['fast'] })
-    .command('echo', 2, (args) => args[1] as Buffer, { flags: ['fast'] })
+    .command('echo', 2, (args) => args.arg(1), { flags: ['fast'] })
     .command('hello', -1, (args, client) => hello(args, client), { flags: ['noscript', 'loading', 'stale', 'fast'] })
     .command('select', 2, (args) => {
-      const n = parseInt64(args[1] as Buffer);
+      const n = parseInt64(args.latin1(1));
       if (n === undefined) return WRONG_INT;
       return n === 0 ? OK : new ErrorReply('ERR DB index is out of range');
     }, { flags: ['loading', 'stale', 'fast'] })
-    .command('get', 2, (args) => store.get(key(args[1] as Buffer)) ?? null, ro)
+    .command('get', 2, (args) => store.get(args.latin1(1)) ?? null, ro)
     .command('set', -3, (args) => set(store, args), { ...rw, flags: ['write', 'denyoom'] })
     .command('del', -2, (args) => {
       let n = 0;
-      for (let i = 1; i < args.length; i++) if (store.delete(key(args[i] as Buffer))) n++;
+      for (let i = 1; i < args.length; i++) if (store.delete(args.latin1(i))) n++;
       return n;
     }, { flags: ['write'], firstKey: 1, lastKey: -1, keyStep: 1 })
     .command('exists', -2, (args) => {
       let n = 0;
-      for (let i = 1; i < args.length; i++) if (store.has(key(args[i] as Buffer))) n++;
+      for (let i = 1; i < args.length; i++) if (store.has(args.latin1(i))) n++;
       return n;
     }, { flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, keyStep: 1 })
-    .command('incr', 2, (args) => incrBy(store, key(args[1] as Buffer), 1), rw)
-    .command('decr', 2, (args) => incrBy(store, key(args[1] as Buffer), -1), rw)
+    .command('incr', 2, (args) => incrBy(store, args.latin1(1), 1), rw)
+    .command('decr', 2, (args) => incrBy(store, args.latin1(1), -1), rw)
     .command('incrby', 3, (args) => {
-      const by = parseInt64(args[2] as Buffer);
-      return by === undefined ? WRONG_INT : incrBy(store, key(args[1] as Buffer), by);
+      const by = parseInt64(args.latin1(2));
+      return by === undefined ? WRONG_INT : incrBy(store, args.latin1(1), by);
     }, rw)
     .command('mget', -2, (args) => {
       const out: RespValue[] = new Array(args.length - 1);
-      for (let i = 1; i < args.length; i++) out[i - 1] = store.get(key(args[i] as Buffer)) ?? null;
+      for (let i = 1; i < args.length; i++) out[i - 1] = store.get(args.latin1(i)) ?? null;
       return out;
     }, { flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, keyStep: 1 })
     .command('mset', -3, (args) => {
       if (args.length % 2 === 0) return new ErrorReply("ERR wrong number of arguments for 'mset' command");
-      for (let i = 1; i < args.length; i += 2) store.set(key(args[i] as Buffer), keepValue(args[i + 1] as Buffer));
+      for (let i = 1; i < args.length; i += 2) store.set(args.latin1(i), keepValue(args, i + 1));
       return OK;
     }, { flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, keyStep: 2 })
     .command('expire', -3, (args) => expire(store, args), { flags: ['write', 'fast'], firstKey: 1, lastKey: 1, keyStep: 1 })
     .command('ttl', 2, (args) => {
-      const k = key(args[1] as Buffer);
+      const k = args.latin1(1);
       if (!store.has(k)) return -2;
       const at = store.expiry(k);
       return at === undefined ? -1 : Math.max(0, Math.floor((at - store.now() + 500) / 1000));
     }, ro)
     .command('dbsize', 1, () => store.size, { flags: ['readonly', 'fast'] })
     .command('flushall', -1, (args) => {
-      if (args.length > 2 || (args.length === 2 && !['ASYNC', 'SYNC'].includes(upper(args[1] as Buffer)))) return SYNTAX;
+      if (args.length > 2 || (args.length === 2 && !['ASYNC', 'SYNC'].includes(upper(args, 1)))) return SYNTAX;
       store.clear();
       return OK;
     }, { flags: ['write'] })
     .command('info', -1, (args, client) => {
-      const sections = new Set(args.slice(1).map((a) => a.toString('latin1').toLowerCase()));
+      const sections = new Set<string>();
+      for (let i = 1; i < args.length; i++) sections.add(args.latin1(i).toLowerCase());
       const text = infoText(store, server, started, sections);
       return client.protocol === 3 ? new VerbatimString(text) : text;
     }, { flags: ['loading', 'stale'] })
@@ -213,10 +212,10 @@ export function createCommands(store: KvStore, server: ServerInfo): RespRouter<C
     .command('config', -2, (args) => {
       // CONFIG GET of the few read-only parameters clients ask about (redis-benchmark asks for
       // `save` and `appendonly` at start); kv-server has nothing to configure at run time.
-      if (upper(args[1] as Buffer) !== 'GET' || args.length !== 3) {
-        return new ErrorReply(`ERR unknown subcommand '${(args[1] as Buffer).toString('latin1').slice(0, 64)}'. Try CONFIG HELP.`);
+      if (upper(args, 1) !== 'GET' || args.length !== 3) {
+        return new ErrorReply(`ERR unknown subcommand '${args.latin1(1).slice(0, 64)}'. Try CONFIG HELP.`);
       }
-      const name = (args[2] as Buffer).toString('latin1').toLowerCase();
+      const name = args.latin1(2).toLowerCase();
       const value = CONFIG[name];
       return new RespMap(value === undefined ? [] : [[name, value]]);
     }, { flags: ['admin', 'noscript', 'loading', 'stale'] })
@@ -227,11 +226,11 @@ export function createCommands(store: KvStore, server: ServerInfo): RespRouter<C
   return router;
 }
 
-function hello(args: Buffer[], client: RespClient<ClientState>): RespValue {
+function hello(args: RespRequest, client: RespClient<ClientState>): RespValue {
   let protocol = client.protocol;
   let i = 1;
   if (args.length >= 2) {
-    const v = parseInt64(args[1] as Buffer);
+    const v = parseInt64(args.latin1(1));
     if (v === undefined) return new ErrorReply('ERR Protocol version is not an integer or out of range');
     if (v !== 2 && v !== 3) return new ErrorReply('NOPROTO unsupported protocol version');
     protocol = v;
@@ -239,13 +238,13 @@ function hello(args: Buffer[], client: RespClient<ClientState>): RespValue {
   }
   let name = client.state.name;
   for (; i < args.length; i++) {
-    const opt = upper(args[i] as Buffer);
+    const opt = upper(args, i);
     if (opt === 'SETNAME' && i + 1 < args.length) {
-      name = (args[++i] as Buffer).toString('latin1');
+      name = args.latin1(++i);
     } else if (opt === 'AUTH' && i + 2 < args.length) {
       return new ErrorReply('ERR AUTH is not supported: kv-server has no users or passwords');
     } else {
-      return new ErrorReply(`ERR Syntax error in HELLO option '${(args[i] as Buffer).toString('latin1').slice(0, 64)}'`);
+      return new ErrorReply(`ERR Syntax error in HELLO option '${args.latin1(i).slice(0, 64)}'`);
     }
   }
   client.protocol = protocol;
@@ -261,19 +260,19 @@ function hello(args: Buffer[], client: RespClient<ClientState>): RespValue {
   ]);
 }
 
-function set(store: KvStore, args: Buffer[]): RespValue {
-  const k = key(args[1] as Buffer);
+function set(store: KvStore, args: RespRequest): RespValue {
+  const k = args.latin1(1);
   let expireAt: number | undefined;
   let nx = false;
   let xx = false;
   let keepTtl = false;
   for (let i = 3; i < args.length; i++) {
-    const opt = upper(args[i] as Buffer);
+    const opt = upper(args, i);
     if (opt === 'NX' && !xx) nx = true;
     else if (opt === 'XX' && !nx) xx = true;
     else if (opt === 'KEEPTTL' && expireAt === undefined) keepTtl = true;
     else if ((opt === 'EX' || opt === 'PX') && expireAt === undefined && !keepTtl && i + 1 < args.length) {
-      const n = parseInt64(args[++i] as Buffer);
+      const n = parseInt64(args.latin1(++i));
       if (n === undefined) return WRONG_INT;
       const ms = typeof n === 'bigint' ? Number.POSITIVE_INFINITY : n * (opt === 'EX' ? 1000 : 1);
       if (ms <= 0 || ms > MAX_EXPIRE_MS) return new ErrorReply("ERR invalid expire time in 'set' command");
@@ -284,13 +283,13 @@ function set(store: KvStore, args: Buffer[]): RespValue {
     const exists = store.has(k);
     if ((nx && exists) || (xx && !exists)) return null;
   }
-  store.set(k, keepValue(args[2] as Buffer), expireAt, keepTtl);
+  store.set(k, keepValue(args, 2), expireAt, keepTtl);
   return OK;
 }
 
-function expire(store: KvStore, args: Buffer[]): RespValue {
-  const k = key(args[1] as Buffer);
-  const at = expireTime(store, args[2] as Buffer, 1000);
+function expire(store: KvStore, args: RespRequest): RespValue {
+  const k = args.latin1(1);
+  const at = expireTime(store, args.latin1(2), 1000);
   if (at instanceof ErrorReply) return at;
   if (at === undefined) return new ErrorReply("ERR invalid expire time in 'expire' command");
   let nx = false;
@@ -298,12 +297,12 @@ function expire(store: KvStore, args: Buffer[]): RespValue {
   let gt = false;
   let lt = false;
   for (let i = 3; i < args.length; i++) {
-    const opt = upper(args[i] as Buffer);
+    const opt = upper(args, i);
     if (opt === 'NX') nx = true;
     else if (opt === 'XX') xx = true;
     else if (opt === 'GT') gt = true;
     else if (opt === 'LT') lt = true;
-    else return new ErrorReply(`ERR Unsupported option ${(args[i] as Buffer).toString('latin1').slice(0, 64)}`);
+    else return new ErrorReply(`ERR Unsupported option ${args.latin1(i).slice(0, 64)}`);
   }
   if (nx && (xx || gt || lt)) return new ErrorReply('ERR NX and XX, GT or LT options at the same time are not compatible');
   if (gt && lt) return new ErrorReply('ERR GT and LT options at the same time are not compatible');
@@ -322,18 +321,20 @@ function expire(store: KvStore, args: Buffer[]): RespValue {
   return 1;
 }
 
-function command(router: RespRouter<ClientState>, args: Buffer[], client: RespClient<ClientState>): RespValue {
+function command(router: RespRouter<ClientState>, args: RespRequest, client: RespClient<ClientState>): RespValue {
   if (args.length === 1) return router.commands().map(commandEntry);
-  const sub = upper(args[1] as Buffer);
+  const sub = upper(args, 1);
   if (sub === 'COUNT' && args.length === 2) return router.commands().length;
   if (sub === 'INFO') {
     if (args.length === 2) return router.commands().map(commandEntry);
-    return args.slice(2).map((name) => {
-      const c = router.lookup(name);
-      return c === undefined ? null : commandEntry(c);
-    });
+    const out: RespValue[] = [];
+    for (let i = 2; i < args.length; i++) {
+      const c = router.lookup(args.arg(i));
+      out.push(c === undefined ? null : commandEntry(c));
+    }
+    return out;
   }
   // No documentation is kept: an empty reply (redis-cli then falls back to its built-in help).
   if (sub === 'DOCS') return client.protocol === 3 ? new RespMap([]) : EMPTY;
-  return new ErrorReply(`ERR unknown subcommand '${(args[1] as Buffer).toString('latin1').slice(0, 64)}'. Try COMMAND HELP.`);
+  return new ErrorReply(`ERR unknown subcommand '${args.latin1(1).slice(0, 64)}'. Try COMMAND HELP.`);
 }

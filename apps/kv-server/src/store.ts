@@ -1,4 +1,4 @@
-import { BulkString } from '@iocp/resp';
+import { BulkString, type RespRequest } from '@iocp/resp';
 
 /** A stored value: a copy in the JS heap ({@link BulkString}) or a Buffer (see {@link keepValue}). */
 export type Value = BulkString | Buffer;
@@ -10,7 +10,8 @@ export type Value = BulkString | Buffer;
 export const HEAP_COPY_MAX = 64 * 1024;
 
 /**
- * How a value arriving as a view of a received buffer is kept — without pinning memory:
+ * How argument `i` of a request (a value, lying in the received bytes) is kept — without
+ * pinning memory:
  *
  * - the value fills at least half of the buffer it is a view of (a large value, which the frame
  *   reader received into a buffer of its own, or a chunk that held little else): kept as it is,
@@ -19,11 +20,11 @@ export const HEAP_COPY_MAX = 64 * 1024;
  *   a 16-byte value must not keep a 64 KiB socket chunk alive;
  * - otherwise: copied into a Buffer of its exact size.
  */
-export function keepValue(view: Buffer): Value {
-  const n = view.length;
-  if (n * 2 >= view.buffer.byteLength) return view;
-  if (n <= HEAP_COPY_MAX) return BulkString.from(view);
-  return Buffer.from(view);
+export function keepValue(req: RespRequest, i: number): Value {
+  const n = req.argLength(i);
+  if (n * 2 >= req.buffer.buffer.byteLength) return req.arg(i);
+  if (n <= HEAP_COPY_MAX) return new BulkString(req.latin1(i));
+  return Buffer.from(req.arg(i));
 }
 
 /** The bytes of a value (a Buffer view for a Buffer, a latin1 decode for a BulkString). */

@@ -1,24 +1,25 @@
-import { BulkString } from '@iocp/resp';
+import { BulkString, RespRequest } from '@iocp/resp';
 import { describe, expect, it } from 'vitest';
 import { HEAP_COPY_MAX, KvStore, SWEEP_BATCH, keepValue } from '../src/store.js';
 
 describe('keepValue: no copy for values that own their buffer, no pinning for small ones', () => {
   it('keeps a value that fills its buffer as the same view (no copy)', () => {
     const frame = Buffer.allocUnsafeSlow(1024 * 1024 + 40);
-    const view = frame.subarray(30, 30 + 1024 * 1024);
-    expect(keepValue(view)).toBe(view);
+    const kept = keepValue(new RespRequest(frame, [30, 1024 * 1024]), 0) as Buffer;
+    expect(kept.buffer).toBe(frame.buffer);
+    expect(kept.byteOffset).toBe(30);
   });
 
   it('copies a small value out of a large chunk into the JS heap', () => {
     const chunk = Buffer.allocUnsafeSlow(64 * 1024).fill(7);
-    const kept = keepValue(chunk.subarray(100, 116));
+    const kept = keepValue(new RespRequest(chunk, [100, 16]), 0);
     expect(kept).toBeInstanceOf(BulkString);
     expect((kept as BulkString).toBuffer().equals(chunk.subarray(100, 116))).toBe(true);
   });
 
   it('copies a mid-size value out of a larger buffer into an exact-size Buffer', () => {
     const big = Buffer.allocUnsafeSlow(1024 * 1024).fill(1);
-    const kept = keepValue(big.subarray(0, HEAP_COPY_MAX + 1)) as Buffer;
+    const kept = keepValue(new RespRequest(big, [0, HEAP_COPY_MAX + 1]), 0) as Buffer;
     expect(Buffer.isBuffer(kept)).toBe(true);
     expect(kept.buffer.byteLength).toBeLessThan(HEAP_COPY_MAX * 2);
   });
@@ -29,7 +30,7 @@ describe('keepValue: no copy for values that own their buffer, no pinning for sm
     // 2,000 16-byte values, each in its own 64 KiB chunk: pinning would hold 125 MiB.
     for (let i = 0; i < 2000; i++) {
       const chunk = Buffer.allocUnsafeSlow(64 * 1024);
-      store.set(`k${i}`, keepValue(chunk.subarray(0, 16)));
+      store.set(`k${i}`, keepValue(new RespRequest(chunk, [0, 16]), 0));
     }
     (globalThis as { gc?: () => void }).gc?.();
     const held = process.memoryUsage().arrayBuffers - before;

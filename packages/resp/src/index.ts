@@ -21,7 +21,8 @@ export {
   VerbatimString,
 } from './reply.js';
 export { respEncoder } from './reply-encoder.js';
-export { type RespLimits, type RespRequest, RespRequestDecoder } from './request-decoder.js';
+export { type RespLimits, RespRequestDecoder } from './request-decoder.js';
+export { RespRequest } from './resp-request.js';
 export { type RespCodec, type RespCodecOptions, resp } from './resp-codec.js';
 export {
   type CommandHandler,

@@ -1,14 +1,6 @@
 import { RespLimitError, RespProtocolError } from './errors.js';
 import { splitInlineArgs } from './internal/inline.js';
-
-/**
- * One request as the decoder hands it to the application: the command name followed by its
- * arguments, each a `Buffer`. For a multibulk request (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`, what
- * every client library sends) each argument is a view of the received bytes — nothing copied;
- * for an inline request (`GET k\r\n`, typed into telnet) the arguments are copies. An empty
- * array is an empty request (`*0\r\n`, a blank inline line), which Redis ignores.
- */
-export type RespRequest = Buffer[];
+import { RespRequest } from './resp-request.js';
 
 /** The limits a {@link RespRequestDecoder} enforces; see `RespCodecOptions` for defaults. */
 export interface RespLimits {
@@ -63,7 +55,7 @@ export class RespRequestDecoder {
   #pos = 0;
   /** Pairs (offset from request start, length) of the arguments read so far. */
   #offs: number[] = [];
-  /** The parsed inline request, between `measure` and `extract`. */
+  /** The request of the last `measure`, when it was made there (inline, empty). */
   #inline: RespRequest | undefined = undefined;
   /** Index just past the CRLF of the last line `readInt` finished. */
   #lineEnd = 0;
@@ -108,7 +100,7 @@ export class RespRequestDecoder {
       const body = this.#lineEnd - start;
       if (count <= 0) {
         // `*0` and `*-1`: an empty request, skipped like Redis does.
-        this.#inline = EMPTY_REQUEST;
+        this.#inline = new RespRequest(buf, NO_OFFSETS);
         return body;
       }
       this.#argc = count;
@@ -160,25 +152,25 @@ export class RespRequestDecoder {
 
   /**
    * The request occupying `buf[start, start + length)`, as sized by the last `measure` call.
-   * Multibulk arguments are views of `buf`.
+   * Multibulk arguments stay where they are in `buf` (nothing copied, no view made).
    */
   extract(buf: Buffer, start: number, _length: number): RespRequest {
     const inline = this.#inline;
     if (inline !== undefined) {
       this.#inline = undefined;
-      return inline === EMPTY_REQUEST ? [] : inline;
+      return inline;
     }
-    const n = this.#argc;
+    const n = 2 * this.#argc;
     const offs = this.#offs;
-    const args: RespRequest = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const at = start + (offs[2 * i] as number);
-      args[i] = buf.subarray(at, at + (offs[2 * i + 1] as number));
+    const at: number[] = new Array(n);
+    for (let i = 0; i < n; i += 2) {
+      at[i] = start + (offs[i] as number);
+      at[i + 1] = offs[i + 1] as number;
     }
     this.#argc = -1;
     this.#n = 0;
     this.#pos = 0;
-    return args;
+    return new RespRequest(buf, at);
   }
 
   /** Forget a request in progress: the next `measure` starts at a request boundary. */
@@ -232,12 +224,11 @@ export class RespRequestDecoder {
     }
     const length = i + 1 - start;
     if (i > start && buf[i - 1] === CR) i--;
-    const args = splitInlineArgs(buf, start, i);
-    if (args === undefined) throw new RespProtocolError('unbalanced quotes in request');
-    this.#inline = args.length === 0 ? EMPTY_REQUEST : args;
+    const request = splitInlineArgs(buf, start, i);
+    if (request === undefined) throw new RespProtocolError('unbalanced quotes in request');
+    this.#inline = request;
     return length;
   }
 }
 
-/** Marks an empty request between `measure` and `extract` (a fresh array is returned). */
-const EMPTY_REQUEST: RespRequest = [];
+const NO_OFFSETS: readonly number[] = [];

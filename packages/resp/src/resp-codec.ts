@@ -1,5 +1,6 @@
 import { InvalidOptionError } from './errors.js';
-import { type RespLimits, type RespRequest, RespRequestDecoder } from './request-decoder.js';
+import { type RespLimits, RespRequestDecoder } from './request-decoder.js';
+import type { RespRequest } from './resp-request.js';
 import type { RespReply } from './reply.js';
 import { respEncoder } from './reply-encoder.js';
 

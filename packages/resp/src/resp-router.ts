@@ -1,6 +1,6 @@
 import { InvalidOptionError, RespLimitError, RespProtocolError } from './errors.js';
 import { ErrorReply, Resp3, type RespReply, type RespValue } from './reply.js';
-import type { RespRequest } from './request-decoder.js';
+import { RespRequest } from './resp-request.js';
 
 /**
  * The connection a router answers on: the part of a transport `Connection` it uses (so the
@@ -36,8 +36,8 @@ export interface RespClient<State = unknown> {
 }
 
 /**
- * Runs one command: `args[0]` is the command name as sent, the rest its arguments (views of the
- * received bytes — copy what you keep past the call unless you accept holding the chunk).
+ * Runs one command: argument 0 of `args` is the command name as sent, the rest its arguments
+ * (in the received bytes — copy what you keep past the call unless you accept holding them).
  * Returns the reply, or a promise of it: later commands of the same connection wait for it, so
  * replies keep request order; other connections go on.
  */
@@ -86,6 +86,7 @@ export interface RespRouterOptions<State = unknown> {
   onCommandError?: ((error: unknown, args: RespRequest, client: RespClient<State>) => void) | undefined;
 }
 
+const EMPTY_REQUEST = new RespRequest(Buffer.alloc(0), []);
 const ROUTER_KEYS = new Set(['createState', 'onCommandError']);
 const NAME = /^[a-z][a-z0-9_|.-]*$/;
 const REPLY_PREVIEW = 128;
@@ -104,8 +105,9 @@ class Client<State> implements RespClient<State> {
   }
 }
 
-function printable(b: Buffer): string {
-  const s = b.toString('latin1', 0, Math.min(b.length, REPLY_PREVIEW));
+function printable(req: RespRequest, i: number): string {
+  const at = req.offset(i);
+  const s = req.buffer.toString('latin1', at, at + Math.min(req.argLength(i), REPLY_PREVIEW));
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes are what is replaced
   return s.replace(/[\x00-\x1f\x7f]/g, ' ');
 }
@@ -188,13 +190,17 @@ export class RespRouter<State = unknown> {
   }
 
   /** The command `name` (any case), if registered. */
-  lookup(name: string | Buffer): RespCommand<State> | undefined {
+  lookup(name: string | Uint8Array): RespCommand<State> | undefined {
     if (typeof name === 'string') return this.#commands.get(name.toLowerCase());
-    const list = this.#byLength[name.length];
+    return this.#find(name, 0, name.length);
+  }
+
+  #find(bytes: Uint8Array, at: number, length: number): RespCommand<State> | undefined {
+    const list = this.#byLength[length];
     if (list === undefined) return undefined;
     for (let i = 0; i < list.length; i++) {
       const entry = list[i] as { name: Buffer; command: RespCommand<State> };
-      if (sameName(entry.name, name)) return entry.command;
+      if (sameName(entry.name, bytes, at)) return entry.command;
     }
     return undefined;
   }
@@ -211,8 +217,7 @@ export class RespRouter<State = unknown> {
    * command, a wrong arity, a throwing handler all become `-ERR` replies.
    */
   execute(args: RespRequest, client: RespClient<State>): RespValue | PromiseLike<RespValue> {
-    const name = args[0] as Buffer;
-    const command = this.lookup(name);
+    const command = this.#find(args.buffer, args.offset(0), args.argLength(0));
     if (command === undefined) return unknownCommand(args);
     const arity = command.arity;
     if (arity > 0 ? args.length !== arity : args.length < -arity) {
@@ -277,7 +282,7 @@ export class RespRouter<State = unknown> {
       conn.send(reply);
     } catch (error) {
       // The handler returned something that is not a reply (IOCP_ERR_ENCODE / IOCP_ERR_RESP_REPLY).
-      this.#onCommandError?.(error, [], client);
+      this.#onCommandError?.(error, EMPTY_REQUEST, client);
       conn.send(new ErrorReply(`ERR ${(error as Error).message}`));
     }
     if (client.closing) conn.close();
@@ -291,10 +296,10 @@ export class RespRouter<State = unknown> {
   }
 }
 
-/** `name` (any case) equals `lower` (lower-case ASCII), both of the same length. */
-function sameName(lower: Buffer, name: Buffer): boolean {
+/** `bytes[at, at + lower.length)` (any case) equals `lower` (lower-case ASCII). */
+function sameName(lower: Buffer, bytes: Uint8Array, at: number): boolean {
   for (let i = 0; i < lower.length; i++) {
-    let c = name[i] as number;
+    let c = bytes[at + i] as number;
     if (c >= 0x41 && c <= 0x5a) c |= 0x20;
     if (c !== lower[i]) return false;
   }
@@ -302,7 +307,7 @@ function sameName(lower: Buffer, name: Buffer): boolean {
 }
 
 function unknownCommand(args: RespRequest): ErrorReply {
-  let text = `ERR unknown command '${printable(args[0] as Buffer)}', with args beginning with: `;
-  for (let i = 1; i < args.length && text.length < 512; i++) text += `'${printable(args[i] as Buffer)}' `;
+  let text = `ERR unknown command '${printable(args, 0)}', with args beginning with: `;
+  for (let i = 1; i < args.length && text.length < 512; i++) text += `'${printable(args, i)}' `;
   return new ErrorReply(text);
 }

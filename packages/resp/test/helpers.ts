@@ -10,7 +10,7 @@ export function decodeChunks(chunks: readonly Buffer[], options?: RespCodecOptio
     for (;;) {
       const r = reader.next() as unknown as RespRequest | undefined;
       if (r === undefined) break;
-      out.push(r.map((b) => b.toString('latin1')));
+      out.push(r.toArray().map((b) => b.toString('latin1')));
     }
   }
   reader.end();

@@ -51,8 +51,10 @@ describe('RESP request decoder', () => {
     const reader = new FrameReader(resp().createDecoder() as never);
     reader.push(wire);
     const req = reader.next() as unknown as RespRequest;
-    expect(req[2]?.buffer).toBe(wire.buffer);
-    expect(req[2]?.byteOffset).toBe(wire.byteOffset + wire.length - 102);
+    expect(req.buffer).toBe(wire);
+    expect(req.offset(2)).toBe(wire.length - 102);
+    expect(req.arg(2).buffer).toBe(wire.buffer);
+    expect(req.latin1(1)).toBe('k');
   });
 
   it('keeps a partial request without re-reading arguments already sized', () => {
@@ -60,7 +62,7 @@ describe('RESP request decoder', () => {
     const wire = mbulk('SET', 'key', 'x'.repeat(1000));
     // Headers of SET and key read; the value's header says 1000 bytes: the full length is known.
     expect(decoder.measure(wire, 0, 30)).toBe(wire.length);
-    expect(decoder.extract(wire, 0, wire.length).map((b) => b.length)).toEqual([3, 3, 1000]);
+    expect(decoder.extract(wire, 0, wire.length).toArray().map((b) => b.length)).toEqual([3, 3, 1000]);
   });
 
   it('reads only buf[start, end): bytes past end never change the answer', () => {

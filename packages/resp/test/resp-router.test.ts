@@ -7,10 +7,11 @@ import {
   RespProtocolError,
   type RespConnection,
   type RespReply,
+  RespRequest,
   RespRouter,
 } from '../src/index.js';
 
-function fakeConnection(): RespConnection & { sent: RespReply[]; closed: boolean; paused: boolean } {
+function fakeConnection<S = unknown>(): RespConnection<S> & { sent: RespReply[]; closed: boolean; paused: boolean } {
   return {
     handle: 7,
     owner: undefined,
@@ -34,12 +35,12 @@ function fakeConnection(): RespConnection & { sent: RespReply[]; closed: boolean
   };
 }
 
-const args = (...a: string[]): Buffer[] => a.map((s) => Buffer.from(s));
+const args = (...a: string[]): RespRequest => RespRequest.of(...a);
 
 describe('RespRouter', () => {
   it('routes by case-insensitive name and checks arity the Redis way', () => {
     const router = new RespRouter()
-      .command('get', 2, (a) => a[1] as Buffer)
+      .command('get', 2, (a) => a.arg(1))
       .command('mset', -3, () => OK);
     const client = router.createClient(1);
     expect(router.execute(args('GET', 'k'), client)).toEqual(Buffer.from('k'));
@@ -109,7 +110,7 @@ describe('RespRouter', () => {
         return OK;
       });
     const h = router.handler();
-    const conn = fakeConnection();
+    const conn = fakeConnection<{ n: number }>();
     h.onOpen(conn);
     h.onMessage(conn, args('PING'));
     h.onMessage(conn, args('HELLO', '3'));
@@ -132,7 +133,7 @@ describe('RespRouter', () => {
     const h = router.handler();
     const conn = fakeConnection();
     h.onOpen(conn);
-    h.onMessage(conn, []);
+    h.onMessage(conn, RespRequest.of());
     expect(conn.sent).toEqual([]);
     h.onFrameError(conn, new RespProtocolError("expected '$', got 'x'"));
     h.onFrameError(conn, new RespLimitError('invalid bulk length', 10, 5, 'bulk'));

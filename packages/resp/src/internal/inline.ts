@@ -1,3 +1,5 @@
+import { RespRequest } from '../resp-request.js';
+
 const SPACE = 0x20;
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
@@ -22,17 +24,17 @@ const ESCAPES: Record<number, number> = { 110: 0x0a, 114: 0x0d, 116: 0x09, 98: 0
  * does: blanks separate, `"..."` understands `\n \r \t \b \a \xHH` and `\\` / `\"`, `'...'`
  * understands `\'`, and a closing quote must be followed by a blank or the end of the line.
  *
- * @returns the arguments (views of `buf` when the line has no quotes, else copies), or
- *   `undefined` for unbalanced quotes.
+ * @returns the request (its arguments in `buf` when the line has no quotes, else copies),
+ *   or `undefined` for unbalanced quotes.
  */
-export function splitInlineArgs(buf: Buffer, from: number, to: number): Buffer[] | undefined {
+export function splitInlineArgs(buf: Buffer, from: number, to: number): RespRequest | undefined {
   if (!hasQuote(buf, from, to)) return splitPlain(buf, from, to);
   const args: Buffer[] = [];
   let i = from;
   const bytes: number[] = [];
   for (;;) {
     while (i < to && isSpace(buf[i] as number)) i++;
-    if (i >= to) return args;
+    if (i >= to) return RespRequest.of(...args);
     bytes.length = 0;
     let inDouble = false;
     let inSingle = false;
@@ -97,14 +99,14 @@ function hasQuote(buf: Buffer, from: number, to: number): boolean {
 }
 
 /** No quotes on the line: the arguments are views of it (no copy). */
-function splitPlain(buf: Buffer, from: number, to: number): Buffer[] {
-  const args: Buffer[] = [];
+function splitPlain(buf: Buffer, from: number, to: number): RespRequest {
+  const offsets: number[] = [];
   let i = from;
   for (;;) {
     while (i < to && isSpace(buf[i] as number)) i++;
-    if (i >= to) return args;
+    if (i >= to) return new RespRequest(buf, offsets);
     const start = i;
     while (i < to && !isSpace(buf[i] as number)) i++;
-    args.push(buf.subarray(start, i));
+    offsets.push(start, i - start);
   }
 }
