@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { killStarted, waitUntil } from '@iocp/cli-support/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Started, cli, has, redisCli, startKv } from './support.js';
+import { CERT, KEY, type Started, cli, has, redisCli, startKv } from './support.js';
 
 const haveCli = has('redis-cli');
 if (!haveCli) console.warn('redis-cli not found (Debian: apt-get install redis-tools): the redis-cli tests are skipped');
@@ -134,6 +134,18 @@ describe.skipIf(!haveCli)('kv-server through redis-cli', () => {
     // e1 and e3 are never read again: DBSIZE (which counts keys not yet removed) falls to 1 by the sweep alone.
     await waitUntil(async () => (await cli(kv.port, 'dbsize')) === '1\n', 20_000, 50);
     expect(await cli(kv.port, 'get', 'e2')).toBe('y\n');
+  });
+
+  it('serves redis-cli --tls with --tls-cert/--tls-key', async () => {
+    const tls = await startKv(['--tls-cert', CERT, '--tls-key', KEY]);
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile('redis-cli', ['--tls', '--cacert', CERT, '-h', 'localhost', '-p', String(tls.port), 'ping'], { timeout: 30_000 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`${error.message}: ${stderr}`));
+        else resolve(stdout);
+      });
+    });
+    expect(out).toBe('PONG\n');
   });
 
   it.skipIf(!haveBenchmark)('runs redis-benchmark (correctness-only run)', async () => {
