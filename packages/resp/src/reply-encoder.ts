@@ -262,8 +262,62 @@ function writeItems(type: number, items: readonly RespValue[], v3: boolean, t: B
   return o;
 }
 
-/** Replies at least this long go out as a header plus the value's own buffer (no copy) through `encodeParts`. */
-export const PARTS_THRESHOLD = 16 * 1024;
+const CRLF = Buffer.from('\r\n');
+/** Longest head `encodeParts` writes: `$` + 20 digits + CRLF, rounded up. */
+const MAX_HEAD = 32;
+/** A byte string at least this long inside an aggregate reply goes out as it is. */
+const PART_MIN = 4096;
+
+function itemsOf(v: RespValue): readonly RespValue[] | undefined {
+  if (Array.isArray(v)) return v as readonly RespValue[];
+  return v instanceof RespSet || v instanceof RespPush ? v.items : undefined;
+}
+
+/** Whether `v` holds a byte string of at least {@link PART_MIN} bytes (sent as it is). */
+function hasLarge(v: RespValue): boolean {
+  if (v instanceof Uint8Array) return v.length >= PART_MIN;
+  const items = itemsOf(v);
+  return items !== undefined && items.some(hasLarge);
+}
+
+/**
+ * Append the wire form of `v` to `payloads` with byte strings of at least {@link PART_MIN}
+ * bytes as they are; each run of other elements between them is encoded into one buffer.
+ */
+function partsOf(v: RespValue, v3: boolean, payloads: Uint8Array[]): void {
+  if (v instanceof Uint8Array && v.length >= PART_MIN) {
+    const head = Buffer.allocUnsafe(headerLength(v.length));
+    writeHeader(head, 0, 0x24, v.length);
+    payloads.push(head, v, CRLF);
+    return;
+  }
+  const items = itemsOf(v);
+  if (items === undefined || !hasLarge(v)) {
+    const own = Buffer.allocUnsafe(sizeOf(v, v3));
+    writeValue(v, v3, own, 0);
+    payloads.push(own);
+    return;
+  }
+  const type = Array.isArray(v) || !v3 ? 0x2a : v instanceof RespSet ? 0x7e : 0x3e;
+  const head = Buffer.allocUnsafe(headerLength(items.length));
+  writeHeader(head, 0, type, items.length);
+  payloads.push(head);
+  let i = 0;
+  while (i < items.length) {
+    if (hasLarge(items[i] as RespValue)) {
+      partsOf(items[i] as RespValue, v3, payloads);
+      i++;
+      continue;
+    }
+    let j = i;
+    let size = 0;
+    while (j < items.length && !hasLarge(items[j] as RespValue)) size += sizeOf(items[j++] as RespValue, v3);
+    const run = Buffer.allocUnsafe(size);
+    let o = 0;
+    for (; i < j; i++) o = writeValue(items[i] as RespValue, v3, run, o);
+    payloads.push(run);
+  }
+}
 
 /**
  * The RESP reply encoder: stateless, shared by every connection. A reply is encoded in RESP2
@@ -284,6 +338,36 @@ export const respEncoder = {
     const t = asBuffer(target);
     return reply instanceof Resp3 ? writeValue(reply.value, true, t, offset) : writeValue(reply, false, t, offset);
   },
+
+  /**
+   * A large reply without copying its values: the head (a bulk's `$<len>\r\n`, an array's
+   * `*<n>\r\n`) into `target` at `offset`, then every byte string of 4 KiB or more appended to
+   * `payloads` as it is (a 64 MiB value is sent from where it is stored), with the small runs
+   * between them encoded into buffers of their own. Returns the offset after the head.
+   */
+  encodeParts(reply: RespReply, target: Uint8Array, offset: number, payloads: Uint8Array[]): number {
+    const v3 = reply instanceof Resp3;
+    const v = reply instanceof Resp3 ? reply.value : reply;
+    const t = asBuffer(target);
+    if (v instanceof Uint8Array) {
+      const end = writeHeader(t, offset, 0x24, v.length);
+      payloads.push(v, CRLF);
+      return end;
+    }
+    const first = payloads.length;
+    partsOf(v, v3, payloads);
+    // The first part becomes the head when it is short (an aggregate's header); else the head is empty.
+    const head = payloads[first] as Uint8Array;
+    if (head.length <= MAX_HEAD && payloads.length > first + 1) {
+      t.set(head, offset);
+      payloads.splice(first, 1);
+      return offset + head.length;
+    }
+    return offset;
+  },
+
+  /** Longest head `encodeParts` writes. */
+  maxPrefixLength: MAX_HEAD,
 };
 
 

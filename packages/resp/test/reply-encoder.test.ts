@@ -70,3 +70,33 @@ describe('RESP reply encoder', () => {
     expect(Buffer.from(target).toString()).toBe('+OK\r\n');
   });
 });
+
+describe('encodeParts: large values are not copied', () => {
+  function parts(reply: RespReply): { wire: Buffer; payloads: Uint8Array[] } {
+    const target = Buffer.alloc(64, 0xee);
+    const payloads: Uint8Array[] = [];
+    const end = respEncoder.encodeParts(reply, target, 3, payloads);
+    expect(end - 3).toBeLessThanOrEqual(respEncoder.maxPrefixLength);
+    const wire = Buffer.concat([target.subarray(3, end), ...payloads]);
+    expect(wire.length).toBe(respEncoder.encodedLength(reply));
+    return { wire, payloads };
+  }
+
+  it('a bulk: head in the target, the value itself as a payload', () => {
+    const value = Buffer.alloc(100_000, 7);
+    const { wire, payloads } = parts(value);
+    expect(payloads[0]).toBe(value);
+    expect(wire.equals(Buffer.concat([Buffer.from('$100000\r\n'), value, Buffer.from('\r\n')]))).toBe(true);
+    expect(parts(new Resp3(value)).payloads[0]).toBe(value);
+  });
+
+  it('an array mixing small and large values: the same bytes as encodeInto, large values as they are', () => {
+    const big = Buffer.alloc(20_000, 1);
+    const reply: RespReply = [big, 'small', null, 42, [big], new BulkString('x'.repeat(5000))];
+    const { wire, payloads } = parts(reply);
+    const whole = Buffer.alloc(respEncoder.encodedLength(reply));
+    respEncoder.encodeInto(reply, whole, 0);
+    expect(wire.equals(whole)).toBe(true);
+    expect(payloads.filter((p) => p === big)).toHaveLength(2);
+  });
+});
