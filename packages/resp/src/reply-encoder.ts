@@ -277,7 +277,7 @@ function itemsOf(v: RespValue): readonly RespValue[] | undefined {
 function hasLarge(v: RespValue): boolean {
   if (v instanceof Uint8Array) return v.length >= PART_MIN;
   const items = itemsOf(v);
-  return items !== undefined && items.some(hasLarge);
+  return items?.some(hasLarge) === true;
 }
 
 /**
