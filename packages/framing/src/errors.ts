@@ -3,7 +3,7 @@
  *
  * | code | thrown when | stream |
  * |---|---|---|
- * | `IOCP_ERR_FRAME_TOO_LONG` | a header (or an unterminated line) announces more than the limit | ends, or skips the frame when its length is known (see `failFast`) |
+ * | `IOCP_ERR_FRAME_TOO_LONG` | a header (or an unterminated line) announces more than the limit, or a decoder still cannot size a frame once `maxBufferedBytes` of it are buffered | ends, or skips the frame when its length is known (see `failFast`) |
  * | `IOCP_ERR_FRAME_CORRUPT` | bad varint, length overflow, negative adjusted length, wrong Pack flag | ends |
  * | `IOCP_ERR_FRAME_TRUNCATED` | the stream ended in the middle of a frame | ended |
  * | `IOCP_ERR_INVALID_OPTION` | a codec option is out of range (thrown by the factory) | — |
@@ -42,11 +42,11 @@ export class FrameTooLongError extends FramingError {
     length: number,
     limit: number,
     wireLength?: number,
-    options?: { cause?: unknown; what?: string },
+    options?: { cause?: unknown; what?: string; message?: string },
   ) {
     super(
       'IOCP_ERR_FRAME_TOO_LONG',
-      `${options?.what ?? 'frame'} length ${length} exceeds maxFrameLength ${limit}`,
+      options?.message ?? `${options?.what ?? 'frame'} length ${length} exceeds maxFrameLength ${limit}`,
       options,
     );
     this.length = length;
@@ -82,10 +82,12 @@ export class FrameTruncatedError extends FramingError {
 }
 
 /**
- * A decoder broke its contract: `measure` returned something other than a non-negative
- * integer, shrank a frame it had already refused, or kept asking for more bytes past its own
- * `maxBufferedBytes` (which would loop or buffer forever). A bug in the decoder, not in the
- * peer; the stream ends.
+ * A decoder broke its contract: `measure` returned something other than an integer, sized a
+ * frame above its own `maxBufferedBytes`, shrank a frame it had already refused, or asked for
+ * at least `n` bytes when `n` were already buffered; or `extract` threw something other than a
+ * `FramingError`. A bug in the decoder, not in the peer; the stream ends. (A decoder that keeps
+ * asking for more bytes past `maxBufferedBytes` gets `IOCP_ERR_FRAME_TOO_LONG`: the peer sent
+ * too much.)
  */
 export class DecoderContractError extends FramingError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -40,10 +40,14 @@ export interface FrameReaderOptions {
  * Usage: `push()` each chunk, then call `next()` until it returns `undefined`; call `end()`
  * when the stream ends.
  *
+ * Frames become messages: the reader hands out what `decoder.extract` returns — the frame's
+ * `Buffer` for byte codecs, a parsed message (`In`) for typed ones.
+ *
  * Memory policy:
- * - the reader never copies more than `decoder.maxBufferedBytes` bytes for one frame; a decoder
- *   that would need more must throw (`IOCP_ERR_FRAME_TOO_LONG`), or the reader throws
- *   `IOCP_ERR_DECODER_CONTRACT`;
+ * - the reader never copies more than `decoder.maxBufferedBytes` bytes for one frame; when the
+ *   decoder still cannot size a frame once that many bytes of it are buffered, or asks for at
+ *   least more than that (`measure` returned `-n`), the reader throws `IOCP_ERR_FRAME_TOO_LONG`
+ *   (the peer sent too much) and the stream ends;
  * - once the last frame of a chunk has been taken and no frame is partial, it holds no buffer
  *   and no reference to any chunk;
  * - a frame body announced as too long is skipped as it arrives, never buffered;
@@ -60,9 +64,9 @@ export interface FrameReaderOptions {
  * {@link Decoder.failFast}); after any other error the reader is failed: `next()` throws the
  * same error again, `push()` drops its input, and only `reset()` revives it.
  */
-export class FrameReader {
+export class FrameReader<In = Buffer> {
   /** The decoder this reader feeds. */
-  readonly decoder: Decoder;
+  readonly decoder: Decoder<In>;
   readonly #maxBuffered: number;
 
   /** The chunk being read (undefined when all input has been consumed). */
@@ -78,6 +82,8 @@ export class FrameReader {
   #accLen = 0;
   /** Final wire length of the frame in `#acc`, or 0 while it is unknown. */
   #need = 0;
+  /** While the length is unknown: bytes `#acc` must hold before `measure` is asked again. */
+  #want = 0;
 
   /** Parts mode: views of the spanning frame so far (wire bytes, header included). */
   #parts: Buffer[] | undefined = undefined;
@@ -92,7 +98,7 @@ export class FrameReader {
   /** The error that ended the stream. */
   #failure: FramingError | undefined = undefined;
 
-  constructor(decoder: Decoder, options?: FrameReaderOptions) {
+  constructor(decoder: Decoder<In>, options?: FrameReaderOptions) {
     const spanning = options?.spanning ?? 'copy';
     if (spanning !== 'copy' && spanning !== 'parts') {
       throw new InvalidOptionError('spanning', `must be 'copy' or 'parts', got ${String(spanning)}`);
@@ -162,16 +168,16 @@ export class FrameReader {
   }
 
   /**
-   * The next complete frame, or `undefined` when more input is needed. In `parts` mode a frame
-   * that spanned chunks is joined into one buffer here; use `nextFrame()` to get it without the
-   * copy.
+   * The next complete message (what `decoder.extract` returned), or `undefined` when more
+   * input is needed. In `parts` mode (byte decoders only) a frame that spanned chunks is joined
+   * into one buffer here; use `nextFrame()` to get it without the copy.
    *
    * @throws {@link FramingError} `IOCP_ERR_FRAME_TOO_LONG`, `IOCP_ERR_FRAME_CORRUPT`,
    *   `IOCP_ERR_DECODER_CONTRACT`.
    */
-  next(): Buffer | undefined {
+  next(): In | undefined {
     const frame = this.nextFrame();
-    return frame instanceof FrameParts ? frame.toBuffer() : frame;
+    return frame instanceof FrameParts ? (frame.toBuffer() as In) : frame;
   }
 
   /**
@@ -180,7 +186,7 @@ export class FrameReader {
    *
    * @throws what `next()` throws.
    */
-  nextFrame(): Buffer | FrameParts | undefined {
+  nextFrame(): In | FrameParts | undefined {
     const chunk = this.#chunk;
     if (chunk !== undefined && this.#acc === undefined && this.#parts === undefined && this.#discard === 0) {
       // Fast path: the frame starts in the current chunk.
@@ -196,7 +202,7 @@ export class FrameReader {
       // `>>> 0` keeps integers below 2^32 (a frame inside a chunk always is) and rejects
       // fractions, so the slow path validates anything odd.
       if (len > 0 && len <= end - pos && len >>> 0 === len) {
-        let frame: Buffer;
+        let frame: In;
         try {
           frame = this.decoder.extract(chunk, pos, len);
         } catch (err) {
@@ -242,7 +248,7 @@ export class FrameReader {
    * Everything but the fast path. `measured` is the result of a `measure` call the fast path
    * already made on the current position (it is not repeated).
    */
-  #slowNext(measured?: number): Buffer | FrameParts | undefined {
+  #slowNext(measured?: number): In | FrameParts | undefined {
     if (this.#failure !== undefined) throw this.#failure;
     const max = this.#maxBuffered;
     for (;;) {
@@ -291,20 +297,15 @@ export class FrameReader {
           }
         }
         this.#check(len);
-        if (len === 0) {
-          if (avail >= max) {
-            throw this.#fail(
-              new DecoderContractError(
-                `decoder needs more than ${avail} bytes to size a frame but maxBufferedBytes is ${max}`,
-              ),
-            );
-          }
+        if (len <= 0) {
+          const want = this.#unsized(len, avail);
           // Keep the tail; its frame length is not known yet.
-          const buf = Buffer.allocUnsafe(Math.min(Math.max(MIN_STEP, avail * 2), max));
+          const buf = Buffer.allocUnsafe(Math.min(Math.max(MIN_STEP, avail * 2, want), max));
           chunk.copy(buf, 0, pos, end);
           this.#acc = buf;
           this.#accLen = avail;
           this.#need = 0;
+          this.#want = want;
           this.#advance(end);
           continue;
         }
@@ -345,9 +346,10 @@ export class FrameReader {
         continue;
       }
 
-      // Length unknown: add a step of bytes (at least doubling what is held) and ask again.
+      // Length unknown: add a step of bytes (at least doubling what is held, at least up to
+      // what the decoder asked for) and ask again once it asked for no more than is held.
       const prev = this.#accLen;
-      const step = Math.min(Math.max(MIN_STEP, prev), end - pos, max - prev);
+      const step = Math.min(Math.max(MIN_STEP, prev, this.#want - prev), end - pos, max - prev);
       let buf = acc;
       if (buf.length < prev + step) {
         buf = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, prev + step), max));
@@ -357,6 +359,10 @@ export class FrameReader {
       chunk.copy(buf, prev, pos, pos + step);
       const held = prev + step;
       this.#accLen = held;
+      if (held < this.#want) {
+        this.#advance(pos + step);
+        continue;
+      }
       let len: number;
       try {
         len = this.decoder.measure(buf, 0, held);
@@ -366,15 +372,9 @@ export class FrameReader {
         throw err;
       }
       this.#check(len);
-      if (len === 0) {
+      if (len <= 0) {
         this.#advance(pos + step);
-        if (held >= max) {
-          throw this.#fail(
-            new DecoderContractError(
-              `decoder needs more than ${held} bytes to size a frame but maxBufferedBytes is ${max}`,
-            ),
-          );
-        }
+        this.#want = this.#unsized(len, held);
         continue;
       }
       if (len <= prev) {
@@ -419,7 +419,7 @@ export class FrameReader {
   }
 
   /** Parts mode: the spanning frame is complete; drop its header and hand it out. */
-  #takeParts(): FrameParts | Buffer {
+  #takeParts(): FrameParts | In {
     const parts = this.#parts!;
     const len = this.#need;
     let drop = this.#bodyOffset;
@@ -428,7 +428,7 @@ export class FrameReader {
     this.#need = 0;
     this.#bodyOffset = 0;
     const bodyLength = len - drop;
-    if (bodyLength === 0) return EMPTY;
+    if (bodyLength === 0) return EMPTY as In;
     let first = 0;
     while (drop > 0) {
       const p = parts[first]!;
@@ -452,7 +452,7 @@ export class FrameReader {
     }
   }
 
-  #extract(buf: Buffer, start: number, len: number): Buffer {
+  #extract(buf: Buffer, start: number, len: number): In {
     try {
       return this.decoder.extract(buf, start, len);
     } catch (err) {
@@ -460,11 +460,34 @@ export class FrameReader {
     }
   }
 
+  /**
+   * `measure` answered `0` or `-n` with `held` bytes of the frame buffered: the bytes to hold
+   * before asking again (`0`: any more). Throws `IOCP_ERR_FRAME_TOO_LONG` when the frame would
+   * need more than `maxBufferedBytes` before it is even sized.
+   */
+  #unsized(len: number, held: number): number {
+    const max = this.#maxBuffered;
+    const want = -len;
+    if (want > 0 && want <= held) {
+      throw this.#fail(
+        new DecoderContractError(`decoder.measure asked for at least ${want} bytes with ${held} buffered`),
+      );
+    }
+    if (held >= max || want > max) {
+      throw this.#fail(
+        new FrameTooLongError(Math.max(held, want), max, undefined, {
+          message: `no frame length known after ${held} bytes${want > 0 ? ` (at least ${want} needed)` : ''}, over maxBufferedBytes ${max}`,
+        }),
+      );
+    }
+    return want;
+  }
+
   /** Validate a `measure` result. */
   #check(len: number): void {
-    if (!(Number.isInteger(len) && len >= 0)) {
+    if (!Number.isSafeInteger(len)) {
       throw this.#fail(
-        new DecoderContractError(`decoder.measure returned ${String(len)}, not a length`),
+        new DecoderContractError(`decoder.measure returned ${String(len)}, not an integer`),
       );
     }
     if (len > this.#maxBuffered) {
@@ -550,6 +573,7 @@ export class FrameReader {
     this.#acc = undefined;
     this.#accLen = 0;
     this.#need = 0;
+    this.#want = 0;
     this.#parts = undefined;
     this.#bodyOffset = 0;
     this.#discard = 0;

@@ -214,7 +214,7 @@ describe('FrameReader: memory', () => {
     expect(reader.bufferedBytes).toBe(0);
   });
 
-  it('never buffers more than maxBufferedBytes for a decoder that never decides', () => {
+  it('never buffers more than maxBufferedBytes for a decoder that never decides: FRAME_TOO_LONG (the peer sent too much)', () => {
     const stuck: Decoder = { maxBufferedBytes: 1000, measure: () => 0, extract: (b) => b };
     const reader = new FrameReader(stuck);
     let error: (Error & { code?: string }) | undefined;
@@ -227,8 +227,10 @@ describe('FrameReader: memory', () => {
       }
       expect(reader.bufferedBytes).toBeLessThanOrEqual(1000);
     }
-    expect(error?.code).toBe('IOCP_ERR_DECODER_CONTRACT');
+    expect(error?.code).toBe('IOCP_ERR_FRAME_TOO_LONG');
+    expect(error?.message).toContain('maxBufferedBytes 1000');
     expect(reader.bufferedBytes).toBe(0);
+    expect(reader.failure).toBe(error);
   });
 });
 
@@ -429,5 +431,118 @@ describe('FrameReader: raw chunks', () => {
     const out: string[] = [];
     for (let f = reader.next(); f !== undefined; f = reader.next()) out.push(f.toString());
     expect(out).toEqual(['0123', '4567', '89']);
+  });
+});
+
+describe('FrameReader: typed decoders and "at least n bytes" (measure < 0)', () => {
+  /**
+   * A "<len>:<text>" protocol decoded to `{ text }`: the length digits end at ':', so the frame
+   * size shows only after the colon. `measure` answers `-(digits + 1)` (the colon at least)
+   * while it sees digits only, and counts its calls.
+   */
+  function netstring(max = 1 << 16): Decoder<{ text: string }> & { calls: number } {
+    return {
+      maxBufferedBytes: max,
+      calls: 0,
+      measure(buf, start, end) {
+        this.calls++;
+        const colon = buf.indexOf(0x3a, start);
+        if (colon < 0 || colon >= end) return -(end - start + 1);
+        const len = Number(buf.toString('latin1', start, colon));
+        return colon - start + 1 + len;
+      },
+      extract(buf, start, length) {
+        const colon = buf.indexOf(0x3a, start);
+        return { text: buf.toString('latin1', colon + 1, start + length) };
+      },
+    };
+  }
+
+  it('hands out what extract returned, however the stream is cut', () => {
+    const wire = Buffer.from('5:hello0:3:abc', 'latin1');
+    for (const chunks of splits(wire)) {
+      const reader = new FrameReader(netstring());
+      const got: string[] = [];
+      for (const c of chunks) {
+        reader.push(c);
+        for (let m = reader.next(); m !== undefined; m = reader.next()) got.push(m.text);
+      }
+      reader.end();
+      expect(got).toEqual(['hello', '', 'abc']);
+    }
+  });
+
+  it('does not call measure again before the bytes it asked for are buffered', () => {
+    // 8-byte header whose last 4 bytes are the body length: "at least 8" until it is there.
+    let calls = 0;
+    const d: Decoder = {
+      maxBufferedBytes: 1 << 16,
+      measure(buf, start, end) {
+        calls++;
+        return end - start < 8 ? -8 : 8 + buf.readUInt32BE(start + 4);
+      },
+      extract: (b, s, l) => b.subarray(s + 8, s + l),
+    };
+    const reader = new FrameReader(d);
+    const wire = Buffer.concat([Buffer.from([1, 2, 3, 4, 0, 0, 0, 200]), Buffer.alloc(200, 0x61)]);
+    for (let i = 0; i < 7; i++) {
+      reader.push(wire.subarray(i, i + 1));
+      expect(reader.next()).toBeUndefined();
+    }
+    expect(calls).toBe(1); // asked for 8 after the first byte, not asked again until 8 are there
+    reader.push(wire.subarray(7, 8));
+    expect(reader.next()).toBeUndefined();
+    expect(calls).toBe(2); // sized at 208
+    reader.push(wire.subarray(8));
+    expect(reader.next()?.length).toBe(200);
+    expect(calls).toBe(2);
+  });
+
+  it('asks again with zero (no minimum) on every chunk, as before', () => {
+    let calls = 0;
+    const d: Decoder = {
+      maxBufferedBytes: 100,
+      measure: (_b, start, end) => {
+        calls++;
+        return end - start >= 5 ? 5 : 0;
+      },
+      extract: (b, s, l) => b.subarray(s, s + l),
+    };
+    const reader = new FrameReader(d);
+    for (let i = 0; i < 4; i++) {
+      reader.push(Buffer.from('x'));
+      expect(reader.next()).toBeUndefined();
+    }
+    expect(calls).toBe(4);
+  });
+
+  it('a minimum above maxBufferedBytes is FRAME_TOO_LONG; a minimum already buffered is a contract error', () => {
+    const tooMuch: Decoder = { maxBufferedBytes: 100, measure: () => -101, extract: (b) => b };
+    const r1 = new FrameReader(tooMuch);
+    r1.push(Buffer.alloc(10));
+    const e1 = thrown(() => r1.next());
+    expect(e1.code).toBe('IOCP_ERR_FRAME_TOO_LONG');
+    expect(e1.message).toContain('at least 101');
+    expect(r1.bufferedBytes).toBe(0);
+
+    const confused: Decoder = { maxBufferedBytes: 100, measure: (_b, s, e) => -(e - s), extract: (b) => b };
+    const r2 = new FrameReader(confused);
+    r2.push(Buffer.alloc(10));
+    expect(thrown(() => r2.next()).code).toBe('IOCP_ERR_DECODER_CONTRACT');
+  });
+
+  it('an unterminated netstring header is FRAME_TOO_LONG once maxBufferedBytes are held', () => {
+    const reader = new FrameReader(netstring(64));
+    let err: (Error & { code?: string }) | undefined;
+    for (let i = 0; i < 50 && err === undefined; i++) {
+      reader.push(Buffer.from('1111111111', 'latin1'));
+      try {
+        reader.next();
+      } catch (e) {
+        err = e as Error & { code?: string };
+      }
+      expect(reader.bufferedBytes).toBeLessThanOrEqual(64);
+    }
+    expect(err?.code).toBe('IOCP_ERR_FRAME_TOO_LONG');
   });
 });

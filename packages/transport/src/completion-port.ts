@@ -92,8 +92,11 @@ export class CompletionPort {
    * Rejects with `IOCP_ERR_LISTEN` (cause: `EADDRINUSE` ...), `IOCP_ERR_INVALID_OPTION` or
    * `IOCP_ERR_PORT_CLOSED`.
    */
-  async listen<O = unknown>(options: ListenOptions, handler: Handler<O>): Promise<Listener> {
-    return this.#core.listen(options, handler as Handler<unknown>);
+  async listen<O = unknown, In = Buffer, Out = Uint8Array>(
+    options: ListenOptions<In, Out>,
+    handler: Handler<O, In, Out>,
+  ): Promise<Listener> {
+    return this.#core.listen(options as unknown as ListenOptions, handler as unknown as Handler<unknown>);
   }
 
   /**
@@ -102,19 +105,31 @@ export class CompletionPort {
    * `IOCP_ERR_CONNECT`, `IOCP_ERR_TLS`) when the attempt fails and reconnect is off or exhausted.
    * With `reconnect`, later connections reuse the handler; each gets a new handle.
    */
-  async connect<O = unknown>(options: ConnectOptions, handler: Handler<O>): Promise<Connection<O>> {
-    return this.#core.connect(options, handler as Handler<unknown>) as Promise<Connection<O>>;
+  async connect<O = unknown, In = Buffer, Out = Uint8Array>(
+    options: ConnectOptions<In, Out>,
+    handler: Handler<O, In, Out>,
+  ): Promise<Connection<O, Out>> {
+    return this.#core.connect(
+      options as unknown as ConnectOptions,
+      handler as unknown as Handler<unknown>,
+    ) as unknown as Promise<Connection<O, Out>>;
   }
 
-  /** Queue `frame` on the connection named by `handle`. False for a stale or closed handle: it never reaches another peer. */
-  send(handle: number, frame: Uint8Array): boolean {
+  /**
+   * Queue `msg` (of the connection's codec's `Out` type) on the connection named by `handle`.
+   * False for a stale or closed handle: it never reaches another peer.
+   */
+  send<Out = Uint8Array>(handle: number, msg: Out): boolean {
     const conn = this.#core.table.get(handle);
-    return conn === undefined ? false : conn.send(frame);
+    return conn === undefined ? false : conn.send(msg);
   }
 
-  /** The live connection named by `handle`, or undefined when it closed (or never existed). */
-  connection(handle: number): Connection | undefined {
-    return this.#core.table.get(handle);
+  /**
+   * The live connection named by `handle`, or undefined when it closed (or never existed).
+   * `Owner`/`Out` are the caller's claim about that connection's listener (not checked).
+   */
+  connection<Owner = unknown, Out = Uint8Array>(handle: number): Connection<Owner, Out> | undefined {
+    return this.#core.table.get(handle) as Connection<Owner, Out> | undefined;
   }
 
   /** A snapshot of the counters. */

@@ -142,14 +142,17 @@ export interface PortOptions {
 /** TLS for one listener: PEM certificate and key, plus any other `node:tls` server option. */
 export type ListenTlsOptions = { cert: string | Buffer; key: string | Buffer } & TlsOptions;
 
-/** Options of {@link CompletionPort.listen}. */
-export interface ListenOptions {
+/**
+ * Options of {@link CompletionPort.listen}. `In`/`Out` are the codec's message types (bytes by
+ * default): what `onMessage` receives and what `conn.send` takes.
+ */
+export interface ListenOptions<In = Buffer, Out = Uint8Array> {
   /** Address to bind. Default `'127.0.0.1'`; `'::'` is dual stack unless `ipv6Only`. */
   host?: string | undefined;
   /** Port; `0` (default) picks a free one — read it from the returned listener. */
   port?: number | undefined;
-  /** Codec for every connection of this listener: `lengthPrefixed()`, `delimiter()`, `raw()` ... */
-  codec: Codec;
+  /** Codec for every connection of this listener: `lengthPrefixed()`, `delimiter()`, `raw()`, or a typed protocol codec ... */
+  codec: Codec<In, Out>;
   /** When set, connections are TLS (`node:tls`) with this certificate and key. */
   tls?: ListenTlsOptions | undefined;
   /** Listen backlog. Default 4096 (the kernel caps it at `net.core.somaxconn`). */
@@ -168,11 +171,11 @@ export interface ReconnectOptions {
   maxAttempts?: number | undefined;
 }
 
-/** Options of {@link CompletionPort.connect}. */
-export interface ConnectOptions {
+/** Options of {@link CompletionPort.connect}. `In`/`Out` as in {@link ListenOptions}. */
+export interface ConnectOptions<In = Buffer, Out = Uint8Array> {
   host: string;
   port: number;
-  codec: Codec;
+  codec: Codec<In, Out>;
   /** Fail the attempt with `IOCP_ERR_CONNECT_TIMEOUT` after this long. Default 10 000 ms. */
   connectTimeoutMs?: number | undefined;
   /** Reconnect after a failed attempt or a lost connection (not after `conn.close()`). Default `false`. */
@@ -204,33 +207,40 @@ export interface PeerInfo {
  * that socket pauses meanwhile. Different connections run independently.
  *
  * A callback that throws, or whose promise rejects, closes only its connection with reason
- * `handler-error`.
+ * `handler-error`. A callback may return anything: only a thenable is awaited, any other value
+ * is ignored (so `onMessage: (conn, msg) => conn.send(msg)` is fine).
+ *
+ * `In` is what the codec decodes (`Buffer` frames by default, a parsed message with a typed
+ * codec), `Out` what `conn.send` takes (`Uint8Array` by default).
  */
-export interface Handler<Owner = unknown> {
+export interface Handler<Owner = unknown, In = Buffer, Out = Uint8Array> {
   /** Server side only, before anything else: return false to refuse the peer (closed at once, counted as refused `hook`). */
   onAccept?: ((peer: PeerInfo) => boolean) | undefined;
   /** The connection is open (TLS handshake done). */
-  onOpen?: ((conn: Connection<Owner>) => void | Promise<void>) | undefined;
-  /** One decoded frame (a raw chunk with the raw codec). The Buffer is a view of received bytes; it stays valid. */
-  onMessage?: ((conn: Connection<Owner>, frame: Buffer) => void | Promise<void>) | undefined;
+  onOpen?: ((conn: Connection<Owner, Out>) => unknown) | undefined;
   /**
-   * Opt-in zero-copy path for large frames. When present, a frame that arrived across several
+   * One decoded message: for byte codecs the frame (a raw chunk with the raw codec) as a view of
+   * received bytes that stays valid; for a typed codec what its decoder's `extract` returned.
+   */
+  onMessage?: ((conn: Connection<Owner, Out>, msg: In) => unknown) | undefined;
+  /**
+   * Opt-in zero-copy path for large frames of byte codecs. When present, a frame that arrived across several
    * socket chunks (length-field codecs: `lengthPrefixed`, `lengthField`, `varintPrefixed`,
    * `hpSocketPack`) comes here as the views of those chunks — nothing copied — instead of being
    * joined into one Buffer for `onMessage`. Frames inside one chunk still go to `onMessage`.
    * Same ordering rule as `onMessage`. Forward it with `conn.sendParts(frame)` (one vectored
    * write, still no copy) or join it with `frame.toBuffer()`.
    */
-  onMessageParts?: ((conn: Connection<Owner>, frame: FrameParts) => void | Promise<void>) | undefined;
+  onMessageParts?: ((conn: Connection<Owner, Out>, frame: FrameParts) => unknown) | undefined;
   /** Queued bytes fell to the low watermark after `writable` had gone false. */
-  onDrain?: ((conn: Connection<Owner>) => void | Promise<void>) | undefined;
+  onDrain?: ((conn: Connection<Owner, Out>) => unknown) | undefined;
   /**
    * The peer finished sending (FIN) and every frame it sent has been delivered. Without this
    * callback the connection then closes (`peer-closed`) once queued sends are flushed. Return a
    * promise to keep the write side open until it settles — e.g. until replies of work still in
    * flight (worker jobs) have been sent; `conn.send` keeps working meanwhile.
    */
-  onEnd?: ((conn: Connection<Owner>) => void | Promise<void>) | undefined;
+  onEnd?: ((conn: Connection<Owner, Out>) => unknown) | undefined;
   /**
    * The peer sent bytes the codec refuses (`error.code`: `IOCP_ERR_FRAME_TOO_LONG`,
    * `IOCP_ERR_FRAME_CORRUPT`, `IOCP_ERR_FRAME_TRUNCATED` when it ended mid-frame, ...). Called in
@@ -244,12 +254,12 @@ export interface Handler<Owner = unknown> {
    * socket being dropped, is bounded by `timeouts.closeMs`. If it throws or rejects, the
    * connection is dropped with `handler-error`.
    */
-  onFrameError?: ((conn: Connection<Owner>, error: Error) => void | Promise<void>) | undefined;
+  onFrameError?: ((conn: Connection<Owner, Out>, error: Error) => unknown) | undefined;
   /**
    * Called once for every connection the port created, including a client attempt that never
    * opened (`connect-failed`). `error` carries the coded cause when there is one.
    */
-  onClose?: ((conn: Connection<Owner>, reason: CloseReason, error?: Error) => void) | undefined;
+  onClose?: ((conn: Connection<Owner, Out>, reason: CloseReason, error?: Error) => unknown) | undefined;
 }
 
 /**
@@ -260,7 +270,7 @@ export interface Handler<Owner = unknown> {
  * one (vectored) write; `writable` and `onDrain` are the backpressure signal. Safe to call from
  * anywhere on the main thread; after close every method is a no-op and `send` returns false.
  */
-export interface Connection<Owner = unknown> extends PeerInfo {
+export interface Connection<Owner = unknown, Out = Uint8Array> extends PeerInfo {
   /** Slot + generation (`generation * 2^20 + slot`), a safe integer. Stays unique: a closed connection's handle never names another one. */
   readonly handle: number;
   readonly side: 'server' | 'client';
@@ -276,12 +286,20 @@ export interface Connection<Owner = unknown> extends PeerInfo {
   readonly codecName: string;
   /** True when the connection is TLS. */
   readonly encrypted: boolean;
-  /** Encode with the connection's codec and queue. Returns false if NOT queued (closed, or the queue cap was hit — the connection is then closed). Throws `IOCP_ERR_ENCODE` for a frame the codec cannot encode. */
-  send(frame: Uint8Array): boolean;
-  /** Queue bytes as they are (no codec). Same return as `send`. */
+  /**
+   * Encode `msg` with the connection's codec and queue it; counts in `stats().messagesOut`.
+   * A message up to `sendQueue.copyThreshold` bytes on the wire is encoded straight into the
+   * port's pooled send buffer (`encoder.encodeInto`, no intermediate copy); a larger one goes as
+   * head plus payloads (`encoder.encodeParts`) or prefix plus the frame itself (byte codecs),
+   * else into a buffer of its own. Returns false if NOT queued (closed, or the queue cap was
+   * hit — the connection is then closed). Throws `IOCP_ERR_ENCODE` for a message the codec
+   * cannot encode.
+   */
+  send(msg: Out): boolean;
+  /** Queue bytes as they are (no codec; not counted in `messagesOut`). Same return as `send`. */
   sendRaw(bytes: Uint8Array): boolean;
   /**
-   * Encode and queue a frame held as parts (from `onMessageParts`) without joining them: the
+   * Byte codecs: encode and queue a frame held as parts (from `onMessageParts`) without joining them: the
    * codec's prefix, then the parts as they are. Same return and errors as `send`; codecs whose
    * encoder has no `encodePrefixFor` get one joined copy.
    */

@@ -129,6 +129,9 @@ function kernelBacklog(socket: Socket): number {
   return typeof q === 'number' ? q : -1;
 }
 
+/** `onMessage` as the port calls it: the message is whatever the codec's decoder extracted. */
+type MessageCallback = (conn: ConnectionImpl, msg: unknown) => unknown;
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -142,7 +145,7 @@ export interface ConnectionProfile {
   readonly encrypted: boolean;
   readonly codec: Codec;
   readonly codecName: string;
-  readonly encoder: Encoder;
+  readonly encoder: Encoder<unknown>;
   readonly keepalive: Uint8Array | undefined;
   readonly handler: Handler<unknown>;
   /** Frames that span chunks go to `onMessageParts` as views. */
@@ -163,7 +166,7 @@ export function connectionProfile(
     encrypted,
     codec,
     codecName: codec.name,
-    encoder: codec.encoder,
+    encoder: codec.encoder as Encoder<unknown>,
     keepalive: codec.keepalive,
     handler,
     parts: handler.onMessageParts !== undefined,
@@ -225,7 +228,7 @@ export class ConnectionImpl implements Connection, SendOwner {
    */
   private reader: FrameSource | null = null;
   /** The stream's decoder: made with the first reader and kept across readers (one per stream). */
-  private decoder: Decoder | null = null;
+  private decoder: Decoder<unknown> | null = null;
 
   /** Dispatch and watchdog booleans (see BUSY ... FRAME_ERROR_DELIVERED). */
   private flags = 0;
@@ -472,9 +475,9 @@ export class ConnectionImpl implements Connection, SendOwner {
     );
   }
 
-  send(frame: Uint8Array): boolean {
+  send(msg: unknown): boolean {
     if (this.state !== OPEN) return false;
-    return this.sendQueue().send(frame);
+    return this.sendQueue().send(msg);
   }
 
   sendParts(frame: FrameParts): boolean {
@@ -673,7 +676,7 @@ export class ConnectionImpl implements Connection, SendOwner {
           continue;
         }
         if (this.state === OPEN && !this.appPaused && this.reader !== null) {
-          let frame: Buffer | FrameParts | undefined;
+          let frame: unknown;
           try {
             frame = this.reader.nextFrame();
           } catch (e) {
@@ -730,11 +733,11 @@ export class ConnectionImpl implements Connection, SendOwner {
     this.updateFlow();
   }
 
-  private invoke(kind: number, frame: Buffer | FrameParts | undefined): void {
+  private invoke(kind: number, frame: unknown): void {
     const h = this.handler;
     let result: unknown;
     try {
-      if (kind === EV_MESSAGE) result = h.onMessage!(this, frame as Buffer);
+      if (kind === EV_MESSAGE) result = (h.onMessage as MessageCallback)(this, frame);
       else if (kind === EV_PARTS) result = h.onMessageParts!(this, frame as FrameParts);
       else if (kind === EV_OPEN) result = h.onOpen?.(this);
       else if (kind === EV_DRAIN) result = h.onDrain?.(this);

@@ -1,10 +1,11 @@
 import { FrameReader } from '@iocp/framing';
-import type { Decoder, FrameParts } from '@iocp/framing';
+import type { Decoder } from '@iocp/framing';
 
 /** The part of `@iocp/framing`'s FrameReader the port uses. */
 export interface FrameSource {
   push(chunk: Buffer): void;
-  nextFrame(): Buffer | FrameParts | undefined;
+  /** The next message (a `Buffer` frame for byte codecs, the codec's type for typed ones). */
+  nextFrame(): unknown;
   end(): void;
   readonly bufferedBytes: number;
   /** Holds nothing, at a frame boundary: may be dropped and replaced by a new one on the same decoder. */
@@ -18,6 +19,6 @@ const PARTS = { spanning: 'parts' } as const;
  * across readers). With `parts` (the handler has `onMessageParts`) frames that span chunks come
  * as views, not copies.
  */
-export function createFrameSource(decoder: Decoder, parts: boolean): FrameSource {
+export function createFrameSource(decoder: Decoder<unknown>, parts: boolean): FrameSource {
   return new FrameReader(decoder, parts ? PARTS : undefined);
 }

@@ -23,6 +23,20 @@ export interface SendOwner {
 const EMPTY = Buffer.alloc(0);
 /** Prefixes of `sendParts` are sized here before being queued (no codec writes more than 16 bytes). */
 const SCRATCH = Buffer.alloc(64);
+/** Room reserved for the head `encodeParts` writes when the encoder gives no `maxPrefixLength`. */
+const DEFAULT_HEAD_ROOM = 64;
+/**
+ * The payload list handed to `encodeParts`: one for the whole process (sends run on the main
+ * thread, one at a time), emptied after every use, so a large typed send allocates no array.
+ */
+const PAYLOADS: Uint8Array[] = [];
+
+/** For error messages: "a 12-byte frame" for bytes, "a Reply message" for anything else. */
+function describe(msg: unknown): string {
+  if (msg instanceof Uint8Array) return `a ${msg.byteLength}-byte frame`;
+  const name = msg !== null && typeof msg === 'object' ? msg.constructor?.name : undefined;
+  return `a ${name ?? typeof msg} message`;
+}
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -47,8 +61,9 @@ function inPlaceWire(frame: Uint8Array, region: Buffer, at: number, end: number)
  * The send path of one connection: what happens to the bytes an app sends.
  *
  * ```
- *  send(frame) ─┬─ small (≤ copyThreshold): encoded into the port's pooled slab region
- *               └─ large: prefix into the region, the frame itself queued as its own buffer
+ *  send(msg) ─┬─ small (≤ copyThreshold): encoded into the port's pooled slab region
+ *             ├─ large, encodeParts: head into the region, payloads as they are (small ones copied)
+ *             └─ large, encodePrefix (bytes): prefix into the region, the frame queued as it is
  *  sendParts(parts) ─ prefix into the region, every part queued as a view (no join)
  *
  *  end of the event-loop turn ─► flush(): one (vectored) write of everything queued
@@ -93,7 +108,7 @@ export class SendQueue implements RegionHolder {
   constructor(
     private readonly owner: SendOwner,
     private readonly core: PortCore,
-    private readonly encoder: Encoder,
+    private readonly encoder: Encoder<unknown>,
   ) {}
 
   /** Nothing queued and no write in flight: the connection may drop this object. */
@@ -101,14 +116,17 @@ export class SendQueue implements RegionHolder {
     return this.queued === 0 && !this.dirty && (this.pinned === undefined || this.pinned.length === 0);
   }
 
-  /** Encode `frame` with the connection's codec and queue it. False when it would pass the cap. */
-  send(frame: Uint8Array): boolean {
+  /**
+   * Encode `msg` (bytes for a byte codec, the codec's message type for a typed one) and queue
+   * it. False when it would pass the cap.
+   */
+  send(msg: unknown): boolean {
     const enc = this.encoder;
     let n: number;
     try {
-      n = enc.encodedLength(frame);
+      n = enc.encodedLength(msg);
     } catch (cause) {
-      throw new EncodeError(`cannot encode a ${frame.byteLength}-byte frame with codec ${this.owner.codecName}`, { cause });
+      throw new EncodeError(`cannot encode ${describe(msg)} with codec ${this.owner.codecName}`, { cause });
     }
     if (this.queued + n > this.owner.maxBytes) {
       this.owner.overflowed(this.queued, n);
@@ -116,8 +134,12 @@ export class SendQueue implements RegionHolder {
     }
     if (n <= this.core.opts.copyThreshold) {
       if (this.regionEnd - this.regionPos < n) this.reserve(n);
-      this.regionPos = enc.encodeInto(frame, this.region!, this.regionPos);
+      this.regionPos = enc.encodeInto(msg, this.region!, this.regionPos);
+    } else if (enc.encodeParts !== undefined) {
+      this.sendEncodedParts(msg, n);
     } else if (enc.encodePrefix !== undefined) {
+      // A byte encoder: the message is the frame's bytes.
+      const frame = msg as Uint8Array;
       const room = enc.maxPrefixLength ?? 16;
       if (this.regionEnd - this.regionPos < room) this.reserve(room);
       const region = this.region!;
@@ -137,13 +159,54 @@ export class SendQueue implements RegionHolder {
       this.suffix();
     } else {
       const own = Buffer.allocUnsafeSlow(n);
-      enc.encodeInto(frame, own, 0);
+      enc.encodeInto(msg, own, 0);
       this.seal();
       this.chunks[this.count++] = own;
     }
     this.core.messagesOut++;
     this.accept(n);
     return true;
+  }
+
+  /**
+   * A large message through `encoder.encodeParts`: its head written into the pooled region,
+   * payloads up to `copyThreshold` copied next to it, larger ones queued as they are (no copy).
+   * Everything leaves in the same vectored write. Head plus payloads must be the `n` bytes
+   * `encodedLength` announced (checked: the cap and the write accounting rely on it).
+   */
+  private sendEncodedParts(msg: unknown, n: number): void {
+    const enc = this.encoder;
+    const room = enc.maxPrefixLength ?? DEFAULT_HEAD_ROOM;
+    if (this.regionEnd - this.regionPos < room) this.reserve(room);
+    const at = this.regionPos;
+    const payloads = PAYLOADS;
+    let total: number;
+    try {
+      const end = enc.encodeParts!(msg, this.region!, at, payloads);
+      total = end - at;
+      if (!(end >= at && end - at <= room)) {
+        throw new Error(`encodeParts wrote a ${total}-byte head, room was ${room} (maxPrefixLength)`);
+      }
+      for (let i = 0; i < payloads.length; i++) total += payloads[i]!.byteLength;
+      if (total !== n) throw new Error(`encodeParts produced ${total} bytes, encodedLength said ${n}`);
+      this.regionPos = end;
+    } catch (cause) {
+      payloads.length = 0;
+      throw new EncodeError(`cannot encode ${describe(msg)} with codec ${this.owner.codecName}`, { cause });
+    }
+    const threshold = this.core.opts.copyThreshold;
+    for (let i = 0; i < payloads.length; i++) {
+      const p = payloads[i]!;
+      if (p.byteLength <= threshold) {
+        if (this.regionEnd - this.regionPos < p.byteLength) this.reserve(p.byteLength);
+        this.region!.set(p, this.regionPos);
+        this.regionPos += p.byteLength;
+      } else {
+        this.seal();
+        this.chunks[this.count++] = asBuffer(p);
+      }
+    }
+    payloads.length = 0;
   }
 
   /**
