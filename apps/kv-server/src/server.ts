@@ -1,8 +1,8 @@
-import { resp } from '@iocp/resp';
-import { CompletionPort, type Handler, type Listener } from '@iocp/transport';
+import { type RespHandler, resp } from '@iocp/resp';
+import { CompletionPort, type Listener } from '@iocp/transport';
 import type { Logger } from 'pino';
 import type { ServerConfig } from './cli.js';
-import { createCommands } from './commands.js';
+import { type ClientState, createCommands } from './commands.js';
 import { KvStore } from './store.js';
 
 /** How often the bounded expiry sweep runs. */
@@ -43,17 +43,17 @@ export async function startKvServer(config: ServerConfig, log: Logger): Promise<
     totalCommands: () => port.stats().messagesIn,
   });
   const codec = resp({ maxBulkLength: config.maxBulk });
-  const handler = {
+  const handler: RespHandler<ClientState> = {
     ...router.handler(),
-    onClose(conn: { handle: number }, reason: string, error?: Error) {
+    onClose(conn, reason, error) {
       if (reason !== 'peer-closed' && reason !== 'local' && reason !== 'shutdown') {
         log.info({ handle: conn.handle, reason, err: error?.message }, 'connection closed');
       }
     },
-  } as unknown as Handler;
+  };
   for (const at of config.listen) {
     try {
-      listeners.push(await port.listen({ host: at.host, port: at.port, codec: codec as never, ...(config.tls ? { tls: config.tls } : {}) }, handler));
+      listeners.push(await port.listen({ host: at.host, port: at.port, codec, ...(config.tls ? { tls: config.tls } : {}) }, handler));
     } catch (error) {
       await port.close({ drainMs: 0 }).catch(() => {});
       throw error;

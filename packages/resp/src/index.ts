@@ -30,6 +30,7 @@ export {
   type RespCommand,
   type RespCommandInfo,
   type RespConnection,
+  type RespHandler,
   RespRouter,
   type RespRouterOptions,
 } from './resp-router.js';

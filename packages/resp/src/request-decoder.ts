@@ -1,3 +1,4 @@
+import type { Decoder } from '@iocp/framing';
 import { RespLimitError, RespProtocolError } from './errors.js';
 import { splitInlineArgs } from './internal/inline.js';
 import { RespRequest } from './resp-request.js';
@@ -20,8 +21,8 @@ const INCOMPLETE = -1;
 const INVALID = -2;
 /** Digits a length may have (Redis parses with string2ll: 19 digits fit; more is invalid). */
 const MAX_DIGITS = 15;
-/** Smallest whole argument: `$0\r\n\r\n`. */
-const MIN_ARG_BYTES = 6;
+/** Bytes of the next argument worth waiting for: its `$`, checked at once like Redis does. */
+const NEXT_ARG_BYTES = 1;
 
 /**
  * Sizes and parses RESP requests, one instance per stream. Follows Redis' own request parser
@@ -38,14 +39,13 @@ const MIN_ARG_BYTES = 6;
  * Limits are checked from headers, before any body byte is buffered; a line without CRLF is
  * refused once it is longer than `maxInlineLength`.
  */
-export class RespRequestDecoder {
+export class RespRequestDecoder implements Decoder<RespRequest> {
   /** Upper bound on the bytes one request occupies on the wire, for the frame reader. */
   readonly maxBufferedBytes: number;
   readonly #maxBulk: number;
   readonly #maxArray: number;
   readonly #maxInline: number;
   readonly #maxRequest: number;
-  readonly #negativeMeasure: boolean;
 
   /** Argument count of the multibulk request being measured; -1 = none started. */
   #argc = -1;
@@ -60,18 +60,13 @@ export class RespRequestDecoder {
   /** Index just past the CRLF of the last line `readInt` finished. */
   #lineEnd = 0;
 
-  /**
-   * @param limits - validated limits (see `resp()`).
-   * @param negativeMeasure - whether `measure` may answer `-n` ("need n bytes"); a reader
-   *   without that contract gets `0` instead.
-   */
-  constructor(limits: RespLimits, negativeMeasure = true) {
+  /** @param limits - validated limits (see `resp()`). */
+  constructor(limits: RespLimits) {
     this.#maxBulk = limits.maxBulkLength;
     this.#maxArray = limits.maxArrayLength;
     this.#maxInline = limits.maxInlineLength;
     this.#maxRequest = limits.maxRequestBytes;
     this.maxBufferedBytes = limits.maxRequestBytes;
-    this.#negativeMeasure = negativeMeasure;
   }
 
   /**
@@ -115,7 +110,7 @@ export class RespRequestDecoder {
       if (pos >= end) {
         this.#n = n;
         this.#pos = pos - start;
-        return this.#need(pos - start + MIN_ARG_BYTES);
+        return -(pos - start + NEXT_ARG_BYTES);
       }
       if (buf[pos] !== DOLLAR) {
         throw new RespProtocolError(`expected '$', got '${String.fromCharCode(buf[pos] as number)}'`);
@@ -143,7 +138,7 @@ export class RespRequestDecoder {
       if (next > end && n < argc) {
         this.#n = n;
         this.#pos = next - start;
-        return this.#need(next - start + MIN_ARG_BYTES);
+        return -(next - start + NEXT_ARG_BYTES);
       }
     }
     this.#n = n;
@@ -179,10 +174,6 @@ export class RespRequestDecoder {
     this.#n = 0;
     this.#pos = 0;
     this.#inline = undefined;
-  }
-
-  #need(bytes: number): number {
-    return this.#negativeMeasure ? -bytes : 0;
   }
 
   /**

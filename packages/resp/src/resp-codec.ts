@@ -1,3 +1,4 @@
+import type { Codec } from '@iocp/framing';
 import { InvalidOptionError } from './errors.js';
 import { type RespLimits, RespRequestDecoder } from './request-decoder.js';
 import type { RespRequest } from './resp-request.js';
@@ -52,7 +53,7 @@ export function respLimits(options?: RespCodecOptions): RespLimits {
 }
 
 /** The RESP codec: requests in ({@link RespRequest}), replies out ({@link RespReply}). */
-export interface RespCodec {
+export interface RespCodec extends Codec<RespRequest, RespReply> {
   /** `resp`. */
   readonly name: string;
   /** The validated limits every decoder of this codec enforces. */
@@ -76,7 +77,7 @@ export function resp(options?: RespCodecOptions): RespCodec {
   return {
     name: 'resp',
     limits,
-    createDecoder: () => new RespRequestDecoder(limits, false),
+    createDecoder: () => new RespRequestDecoder(limits),
     encoder: respEncoder,
   };
 }

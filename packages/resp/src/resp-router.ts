@@ -1,3 +1,4 @@
+import type { Handler } from '@iocp/transport';
 import { InvalidOptionError, RespLimitError, RespProtocolError } from './errors.js';
 import { ErrorReply, Resp3, type RespReply, type RespValue } from './reply.js';
 import { RespRequest } from './resp-request.js';
@@ -21,6 +22,21 @@ export interface RespConnection<State = unknown> {
   close(): void;
   /** Where the router keeps the connection's {@link RespClient}. */
   owner: RespClient<State> | undefined;
+}
+
+/**
+ * The transport handler a router makes (`router.handler()`): a `Handler` of `@iocp/transport`
+ * for a `resp()` listener, whose callbacks also accept any {@link RespConnection}.
+ */
+export interface RespHandler<State = unknown> extends Handler<RespClient<State>, RespRequest, RespReply> {
+  /** Makes the connection's {@link RespClient} (in `conn.owner`). */
+  onOpen(conn: RespConnection<State>): void;
+  /** Runs one request; returns the promise of an async command (the transport waits for it). */
+  onMessage(conn: RespConnection<State>, args: RespRequest): Promise<void> | undefined;
+  /** Resumes reading once the replies drained. */
+  onDrain(conn: RespConnection<State>): void;
+  /** Answers a protocol error (`-ERR Protocol error: ...`) before the transport closes the connection. */
+  onFrameError(conn: RespConnection<State>, error: Error): void;
 }
 
 /** One client connection as command handlers see it. */
@@ -234,12 +250,7 @@ export class RespRouter<State = unknown> {
    * The transport handler: pass it to `port.listen({ codec: resp(), ... }, router.handler())`.
    * Each connection gets a {@link RespClient} in `conn.owner`.
    */
-  handler(): {
-    onOpen(conn: RespConnection<State>): void;
-    onMessage(conn: RespConnection<State>, args: RespRequest): Promise<void> | undefined;
-    onDrain(conn: RespConnection<State>): void;
-    onFrameError(conn: RespConnection<State>, error: Error): void;
-  } {
+  handler(): RespHandler<State> {
     return {
       onOpen: (conn) => {
         conn.owner = this.createClient(conn.handle);

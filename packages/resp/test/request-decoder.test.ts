@@ -63,6 +63,12 @@ describe('RESP request decoder', () => {
     // Headers of SET and key read; the value's header says 1000 bytes: the full length is known.
     expect(decoder.measure(wire, 0, 30)).toBe(wire.length);
     expect(decoder.extract(wire, 0, wire.length).toArray().map((b) => b.length)).toEqual([3, 3, 1000]);
+    // A middle argument's body still missing: "ask again once it and the next '$' are in".
+    const mset = mbulk('MSET', 'k', 'v'.repeat(5000), 'k2', 'v2');
+    const d2 = resp().createDecoder();
+    const bodyEnd = mset.indexOf('k2') - 4; // after the 5000-byte value and its CRLF
+    expect(d2.measure(mset, 0, 40)).toBe(-(bodyEnd + 1));
+    expect(d2.measure(mset, 0, mset.length)).toBe(mset.length);
   });
 
   it('reads only buf[start, end): bytes past end never change the answer', () => {
