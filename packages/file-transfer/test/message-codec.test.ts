@@ -1,3 +1,5 @@
+import { type Decoder, lengthPrefixed } from '@iocp/framing';
+import { arbitraryChunks, checkSplits, decodeChunks, encodeAll } from '@iocp/framing/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Message, MessageType, ProtocolError, allocDataFrame, decodeMessage, encodeMessage } from '../src/index.js';
@@ -31,7 +33,41 @@ function plain(m: Message): unknown {
   return JSON.parse(JSON.stringify(m, (_k, v) => (v && v.type === 'Buffer' ? Buffer.from(v.data).toString('hex') : v)));
 }
 
+/** The session's wire as a typed decoder: length-prefixed frames (as FileServer/FileClient use), each a message. */
+function messageDecoder(): Decoder<Message> {
+  const frames = lengthPrefixed({ maxFrameLength: 1 << 20 }).createDecoder();
+  return {
+    maxBufferedBytes: frames.maxBufferedBytes,
+    measure: (buf, start, end) => frames.measure(buf, start, end),
+    extract: (buf, start, length) => decodeMessage(frames.extract(buf, start, length)),
+  };
+}
+
+const samePlain = (a: Message, b: Message) => JSON.stringify(plain(a)) === JSON.stringify(plain(b));
+
 describe('message codec', () => {
+  it('a stream of every message type, framed as the sessions send it, decodes the same at every split (@iocp/framing/testing)', () => {
+    const wire = encodeAll(lengthPrefixed().encoder, samples.map(encodeMessage));
+    const checked = checkSplits(messageDecoder, wire, samples, { equals: samePlain, threeWayMaxLength: 64 });
+    expect(checked).toBeGreaterThan(wire.length);
+  });
+
+  it('any chunking of a random session stream decodes to its messages (property, @iocp/framing/testing)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...samples), { maxLength: 30 }).chain((msgs) => {
+          const wire = encodeAll(lengthPrefixed().encoder, msgs.map(encodeMessage));
+          return arbitraryChunks(wire).map((chunks) => ({ msgs, chunks }));
+        }),
+        ({ msgs, chunks }) => {
+          const got = decodeChunks(messageDecoder(), chunks);
+          expect(got.map(plain)).toEqual(msgs.map(plain));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('round-trips every message type', () => {
     for (const m of samples) expect(plain(decodeMessage(encodeMessage(m)))).toEqual(plain(m));
   });

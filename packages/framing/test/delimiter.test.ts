@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FrameReader, delimiter, encode } from '../src/index.js';
-import { bytes, decodeUntilError, expectAllSplits, measureCalls, thrown } from './helpers.js';
+import { checkSplits, decodeUntilError } from '../src/testing.js';
+import { bytes, measureCalls, thrown } from './helpers.js';
 
 describe('delimiter', () => {
   it('splits lines on \\n and strips the delimiter', () => {
     const codec = delimiter({ delimiter: '\n' });
-    expectAllSplits(() => codec.createDecoder(), bytes('one\ntwo\n\nthree\n'), [
+    checkSplits(() => codec.createDecoder(), bytes('one\ntwo\n\nthree\n'), [
       bytes('one'),
       bytes('two'),
       bytes(''),
@@ -15,12 +16,12 @@ describe('delimiter', () => {
 
   it('keeps the delimiter when stripDelimiter is false', () => {
     const codec = delimiter({ delimiter: '\r\n', stripDelimiter: false });
-    expectAllSplits(() => codec.createDecoder(), bytes('a\r\nbc\r\n'), [bytes('a\r\n'), bytes('bc\r\n')]);
+    checkSplits(() => codec.createDecoder(), bytes('a\r\nbc\r\n'), [bytes('a\r\n'), bytes('bc\r\n')]);
   });
 
   it('several delimiters: the one ending the shortest frame wins (\\r\\n before \\n)', () => {
     const codec = delimiter({ delimiter: ['\n', '\r\n'] });
-    expectAllSplits(() => codec.createDecoder(), bytes('dos\r\nunix\nx\r\r\n'), [
+    checkSplits(() => codec.createDecoder(), bytes('dos\r\nunix\nx\r\r\n'), [
       bytes('dos'),
       bytes('unix'),
       bytes('x\r'),
@@ -29,7 +30,7 @@ describe('delimiter', () => {
 
   it('multi-byte delimiter split across chunks, with partial matches in the data', () => {
     const codec = delimiter({ delimiter: bytes([0xde, 0xad, 0xbe, 0xef]) });
-    expectAllSplits(
+    checkSplits(
       () => codec.createDecoder(),
       bytes([1, 0xde, 0xad, 2, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xde, 0xad, 0xbe, 0xef]),
       [bytes([1, 0xde, 0xad, 2]), bytes([0xde])],
@@ -38,7 +39,7 @@ describe('delimiter', () => {
 
   it('a line longer than maxFrameLength: too long as soon as the limit is passed', () => {
     const codec = delimiter({ delimiter: '\n', maxFrameLength: 5 });
-    expectAllSplits(() => codec.createDecoder(), bytes('12345\n'), [bytes('12345')]);
+    checkSplits(() => codec.createDecoder(), bytes('12345\n'), [bytes('12345')]);
     const reader = new FrameReader(codec.createDecoder());
     reader.push(bytes('123456'));
     expect(thrown(() => reader.next()).code).toBe('IOCP_ERR_FRAME_TOO_LONG');
@@ -82,7 +83,7 @@ describe('delimiter', () => {
   });
 
   it('a stream ending mid-line is truncated', () => {
-    const { frames, error } = decodeUntilError(delimiter({ delimiter: '\n' }).createDecoder(), [
+    const { messages: frames, error } = decodeUntilError(delimiter({ delimiter: '\n' }).createDecoder(), [
       bytes('a\nb'),
     ]);
     expect(frames.map(String)).toEqual(['a']);

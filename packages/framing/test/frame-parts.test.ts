@@ -12,7 +12,8 @@ import {
   raw,
   varintPrefixed,
 } from '../src/index.js';
-import { cut, encodeAll, splits, thrown } from './helpers.js';
+import { chunkings, cut, encodeAll } from '../src/testing.js';
+import { thrown } from './helpers.js';
 
 /** Decode in parts mode; returns the frames (joined, copied out) and whether each came as parts. */
 function decodeParts(codec: Codec, chunks: readonly Buffer[]): { frames: Buffer[]; asParts: boolean[] } {
@@ -69,14 +70,14 @@ describe('FrameReader spanning: parts — frames across chunks come as views, ne
   const payloads = [Buffer.from('a'), Buffer.alloc(40, 7), Buffer.from('hello world'), Buffer.alloc(3, 9)];
   for (const [name, codec] of prefixCodecs) {
     it(`${name}: same frames as copy mode at every 2- and 3-way split and in 1-byte chunks`, () => {
-      const wire = encodeAll(codec, payloads);
-      const want = encodeAll(codec, payloads); // decoded once in copy mode below
+      const wire = encodeAll(codec.encoder, payloads);
+      const want = encodeAll(codec.encoder, payloads); // decoded once in copy mode below
       const copyReader = new FrameReader(codec.createDecoder());
       copyReader.push(want);
       const expected: string[] = [];
       for (let f = copyReader.next(); f !== undefined; f = copyReader.next()) expected.push(f.toString('hex'));
       let sawParts = false;
-      for (const chunks of splits(wire)) {
+      for (const chunks of chunkings(wire)) {
         const { frames, asParts } = decodeParts(codec, chunks.map((c) => Buffer.from(c)));
         expect(frames.map((f) => f.toString('hex'))).toEqual(expected);
         if (asParts.includes(true)) sawParts = true;
@@ -88,7 +89,7 @@ describe('FrameReader spanning: parts — frames across chunks come as views, ne
   it('a 1 MiB frame in 64 KiB chunks: 16 views of the pushed chunks, header dropped, next frame still a view', () => {
     const body = Buffer.alloc(1024 * 1024);
     for (let i = 0; i < body.length; i++) body[i] = i % 251;
-    const wire = encodeAll(lengthPrefixed(), [body, Buffer.from('next')]);
+    const wire = encodeAll(lengthPrefixed().encoder, [body, Buffer.from('next')]);
     const reader = new FrameReader(lengthPrefixed().createDecoder(), { spanning: 'parts' });
     const out: Array<Buffer | FrameParts> = [];
     const chunks: Buffer[] = [];
@@ -112,7 +113,7 @@ describe('FrameReader spanning: parts — frames across chunks come as views, ne
   });
 
   it('next() still returns one joined Buffer in parts mode', () => {
-    const wire = encodeAll(lengthPrefixed(), [Buffer.from('abcdefgh')]);
+    const wire = encodeAll(lengthPrefixed().encoder, [Buffer.from('abcdefgh')]);
     const reader = new FrameReader(lengthPrefixed().createDecoder(), { spanning: 'parts' });
     reader.push(wire.subarray(0, 6));
     expect(reader.next()).toBeUndefined();
@@ -121,7 +122,7 @@ describe('FrameReader spanning: parts — frames across chunks come as views, ne
   });
 
   it('ending mid-frame in parts mode is IOCP_ERR_FRAME_TRUNCATED with the bytes held, and frees them', () => {
-    const wire = encodeAll(lengthPrefixed(), [Buffer.alloc(100, 1)]);
+    const wire = encodeAll(lengthPrefixed().encoder, [Buffer.alloc(100, 1)]);
     const reader = new FrameReader(lengthPrefixed().createDecoder(), { spanning: 'parts' });
     reader.push(wire.subarray(0, 30));
     reader.push(wire.subarray(30, 60));
@@ -137,7 +138,7 @@ describe('FrameReader spanning: parts — frames across chunks come as views, ne
   it('delimiter and raw codecs behave exactly as in copy mode (their decoders have no bodyOffset)', () => {
     const lines = delimiter({ delimiter: '\n' });
     const wire = Buffer.from('one\ntwo three\nfour\n');
-    for (const chunks of splits(wire)) {
+    for (const chunks of chunkings(wire)) {
       const { frames, asParts } = decodeParts(lines, chunks.map((c) => Buffer.from(c)));
       expect(frames.map(String)).toEqual(['one', 'two three', 'four']);
       expect(asParts.every((p) => !p)).toBe(true);
@@ -159,7 +160,7 @@ describe('FrameReader spanning: parts — frames across chunks come as views, ne
         fc.array(payload, { maxLength: 12 }),
         fc.array(fc.nat(), { maxLength: 20 }),
         ([, codec], frames, points) => {
-          const wire = encodeAll(codec, frames);
+          const wire = encodeAll(codec.encoder, frames);
           const chunks = cut(wire, points).map((c) => Buffer.from(c));
           const got = decodeParts(codec, chunks).frames;
           const copy = new FrameReader(codec.createDecoder());

@@ -8,7 +8,8 @@ import {
   lengthPrefixed,
   raw,
 } from '../src/index.js';
-import { bytes, measureCalls, splits, thrown } from './helpers.js';
+import { chunkings } from '../src/testing.js';
+import { bytes, measureCalls, thrown } from './helpers.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -384,7 +385,7 @@ describe('FrameReader: too-long frames (Netty discard mode)', () => {
   });
 
   it('failFast: true — error at the header, then the body is skipped and decoding goes on', () => {
-    for (const chunks of splits(wire())) {
+    for (const chunks of chunkings(wire())) {
       expect(events(small(true).createDecoder(), chunks)).toEqual([
         'ok',
         'IOCP_ERR_FRAME_TOO_LONG',
@@ -397,7 +398,7 @@ describe('FrameReader: too-long frames (Netty discard mode)', () => {
   });
 
   it('failFast: false — error once the too-long frame has gone by', () => {
-    for (const chunks of splits(wire())) {
+    for (const chunks of chunkings(wire())) {
       expect(events(small(false).createDecoder(), chunks)).toEqual([
         'ok',
         'IOCP_ERR_FRAME_TOO_LONG',
@@ -460,7 +461,7 @@ describe('FrameReader: typed decoders and "at least n bytes" (measure < 0)', () 
 
   it('hands out what extract returned, however the stream is cut', () => {
     const wire = Buffer.from('5:hello0:3:abc', 'latin1');
-    for (const chunks of splits(wire)) {
+    for (const chunks of chunkings(wire)) {
       const reader = new FrameReader(netstring());
       const got: string[] = [];
       for (const c of chunks) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode, hpSocketPack } from '../src/index.js';
-import { bytes, decodeUntilError, expectAllSplits, thrown } from './helpers.js';
+import { checkSplits, decodeUntilError } from '../src/testing.js';
+import { bytes, thrown } from './helpers.js';
 
 describe('hpSocketPack (HP-Socket Pack header)', () => {
   it('header = flag << 22 | body length, 4 bytes little-endian', () => {
@@ -8,7 +9,7 @@ describe('hpSocketPack (HP-Socket Pack header)', () => {
     const wire = encode(codec.encoder, bytes('hello world'));
     expect(wire.subarray(0, 4)).toEqual(bytes([0x0b, 0x00, 0xc0, 0x48]));
     expect(wire.readUInt32LE(0)).toBe(((0x123 << 22) | 11) >>> 0);
-    expectAllSplits(() => codec.createDecoder(), Buffer.concat([wire, wire]), [
+    checkSplits(() => codec.createDecoder(), Buffer.concat([wire, wire]), [
       bytes('hello world'),
       bytes('hello world'),
     ]);
@@ -29,7 +30,7 @@ describe('hpSocketPack (HP-Socket Pack header)', () => {
 
   it('flag 0 (the default) accepts any flag, as HP-Socket does', () => {
     const wire = encode(hpSocketPack({ headerFlag: 0x2aa }).encoder, bytes('xy'));
-    expectAllSplits(() => hpSocketPack().createDecoder(), wire, [bytes('xy')]);
+    checkSplits(() => hpSocketPack().createDecoder(), wire, [bytes('xy')]);
     expect(encode(hpSocketPack().encoder, bytes('xy')).subarray(0, 4)).toEqual(bytes([2, 0, 0, 0]));
   });
 

@@ -6,7 +6,8 @@ import {
   lengthField,
   lengthPrefixed,
 } from '../src/index.js';
-import { bytes, decodeUntilError, expectAllSplits, thrown } from './helpers.js';
+import { checkSplits, decodeUntilError } from '../src/testing.js';
+import { bytes, thrown } from './helpers.js';
 
 describe('lengthField: widths and byte order', () => {
   const payload = bytes('payload!');
@@ -24,7 +25,7 @@ describe('lengthField: widths and byte order', () => {
           initialBytesToStrip: 'header',
         });
         expect(encode(codec.encoder, payload)).toEqual(wire);
-        expectAllSplits(() => codec.createDecoder(), Buffer.concat([wire, wire]), [payload, payload]);
+        checkSplits(() => codec.createDecoder(), Buffer.concat([wire, wire]), [payload, payload]);
       });
     }
   }
@@ -88,7 +89,7 @@ describe('lengthField: corrupt and too-long headers', () => {
   ];
   for (const [name, opts, wire, code] of cases) {
     it(`${name} → ${code}, from the header alone`, () => {
-      const { frames, error } = decodeUntilError(lengthField(opts).createDecoder(), [wire]);
+      const { messages: frames, error } = decodeUntilError(lengthField(opts).createDecoder(), [wire]);
       expect(frames).toEqual([]);
       expect(error?.code).toBe(code);
       expect(error?.message).toMatch(/\d/);
@@ -97,12 +98,12 @@ describe('lengthField: corrupt and too-long headers', () => {
 
   it('a frame of exactly maxFrameLength (Netty: header included) passes', () => {
     const codec = lengthField({ lengthFieldLength: 2, maxFrameLength: 10, initialBytesToStrip: 2 });
-    expectAllSplits(() => codec.createDecoder(), bytes([0x00, 0x08], '12345678'), [bytes('12345678')]);
+    checkSplits(() => codec.createDecoder(), bytes([0x00, 0x08], '12345678'), [bytes('12345678')]);
   });
 
   it('lengthPrefixed counts maxFrameLength on the payload', () => {
     const codec = lengthPrefixed({ maxFrameLength: 8 });
-    expectAllSplits(() => codec.createDecoder(), bytes([0, 0, 0, 8], '12345678'), [bytes('12345678')]);
+    checkSplits(() => codec.createDecoder(), bytes([0, 0, 0, 8], '12345678'), [bytes('12345678')]);
     const { error } = decodeUntilError(codec.createDecoder(), [bytes([0, 0, 0, 9])]);
     expect(error?.code).toBe('IOCP_ERR_FRAME_TOO_LONG');
     expect(codec.createDecoder().maxBufferedBytes).toBe(12);
@@ -129,7 +130,7 @@ describe('lengthField: encoder (Netty LengthFieldPrepender)', () => {
       // With a positive adjustment the field must announce 3 fewer bytes than follow.
       const frames = [bytes('abcdef'), bytes('xyz')];
       const wire = Buffer.concat(frames.map((f) => encode(codec.encoder, f)));
-      expectAllSplits(() => codec.createDecoder(), wire, frames);
+      checkSplits(() => codec.createDecoder(), wire, frames);
     }
   });
 
@@ -158,7 +159,7 @@ describe('lengthField: encoder (Netty LengthFieldPrepender)', () => {
     expect(lengthField({ lengthFieldLength: 2, lengthAdjustment: -2 }).keepalive).toEqual(bytes([0, 2]));
     expect(lengthField({ lengthFieldOffset: 2 }).keepalive).toBeUndefined();
     const codec = lengthPrefixed();
-    expectAllSplits(() => codec.createDecoder(), Buffer.from(codec.keepalive!), [Buffer.alloc(0)]);
+    checkSplits(() => codec.createDecoder(), Buffer.from(codec.keepalive!), [Buffer.alloc(0)]);
   });
 });
 

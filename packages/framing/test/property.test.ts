@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Codec,
   FrameReader,
-  FramingError,
+  type FramingError,
   delimiter,
   hpSocketPack,
   lengthField,
@@ -11,24 +11,13 @@ import {
   raw,
   varintPrefixed,
 } from '../src/index.js';
-import { cut, encodeAll } from './helpers.js';
+import { arbitraryCuts, arbitraryGarbage, checkGarbage, cut, decodeChunks, encodeAll } from '../src/testing.js';
 
 const RUNS = 150;
 
-function decodeAll(codec: Codec, chunks: readonly Buffer[]): Buffer[] {
-  const reader = new FrameReader(codec.createDecoder());
-  const out: Buffer[] = [];
-  for (const chunk of chunks) {
-    reader.push(chunk);
-    for (let f = reader.next(); f !== undefined; f = reader.next()) out.push(Buffer.from(f));
-  }
-  reader.end();
-  return out;
-}
-
 const payload = fc.uint8Array({ maxLength: 300 }).map((u) => Buffer.from(u));
 const payloads = fc.array(payload, { maxLength: 20 });
-const cuts = fc.array(fc.nat(), { maxLength: 30 });
+const cuts = arbitraryCuts();
 
 const roundTrip: Array<[string, Codec, fc.Arbitrary<Buffer[]>]> = [
   ['lengthPrefixed()', lengthPrefixed(), payloads],
@@ -69,8 +58,8 @@ describe('property: any payloads, encoded and cut into any chunks, decode to the
     it(name, () => {
       fc.assert(
         fc.property(arb, cuts, (frames, points) => {
-          const wire = encodeAll(codec, frames);
-          const got = decodeAll(codec, cut(wire, points));
+          const wire = encodeAll(codec.encoder, frames);
+          const got = decodeChunks(codec.createDecoder(), cut(wire, points));
           expect(got.map((f) => f.toString('hex'))).toEqual(frames.map((f) => f.toString('hex')));
         }),
         { numRuns: RUNS },
@@ -82,8 +71,8 @@ describe('property: any payloads, encoded and cut into any chunks, decode to the
     const codec = raw({ maxFrameLength: 64 });
     fc.assert(
       fc.property(payloads, cuts, (frames, points) => {
-        const wire = encodeAll(codec, frames);
-        const got = decodeAll(codec, cut(wire, points));
+        const wire = encodeAll(codec.encoder, frames);
+        const got = decodeChunks(codec.createDecoder(), cut(wire, points));
         expect(Buffer.concat(got).equals(wire)).toBe(true);
         for (const f of got) expect(f.length).toBeLessThanOrEqual(64);
       }),
@@ -91,12 +80,6 @@ describe('property: any payloads, encoded and cut into any chunks, decode to the
     );
   });
 });
-
-const CODES = new Set([
-  'IOCP_ERR_FRAME_TOO_LONG',
-  'IOCP_ERR_FRAME_CORRUPT',
-  'IOCP_ERR_FRAME_TRUNCATED',
-]);
 
 const garbageCodecs: Array<[string, Codec]> = [
   ['lengthPrefixed max 100', lengthPrefixed({ maxFrameLength: 100 })],
@@ -108,74 +91,26 @@ const garbageCodecs: Array<[string, Codec]> = [
   ['delimiter \\n max 50', delimiter({ delimiter: ['\n', '\r\n'], maxFrameLength: 50 })],
 ];
 
+/** Valid wire of `codec`: random frames encoded back to back (their bytes as they are when one cannot be encoded). */
+function validWire(codec: Codec): fc.Arbitrary<Uint8Array> {
+  return fc.array(fc.uint8Array({ maxLength: 120 }), { maxLength: 10 }).map((frames) => {
+    try {
+      return encodeAll(codec.encoder, frames);
+    } catch {
+      return Buffer.concat(frames);
+    }
+  });
+}
+
 /** Pure noise, or valid frames of `codec` with bytes overwritten by noise. */
 function garbageFor(codec: Codec): fc.Arbitrary<Uint8Array> {
-  const damaged = fc
-    .tuple(
-      fc.array(fc.uint8Array({ maxLength: 120 }), { maxLength: 10 }),
-      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 5 }),
-    )
-    .map(([frames, flips]) => {
-      let wire: Buffer;
-      try {
-        wire = encodeAll(codec, frames.map((f) => Buffer.from(f)));
-      } catch {
-        wire = Buffer.concat(frames);
-      }
-      for (const [at, value] of flips) if (wire.length > 0) wire[at % wire.length] = value;
-      return new Uint8Array(wire);
-    });
-  return fc.oneof(fc.uint8Array({ maxLength: 2000 }), damaged);
+  return arbitraryGarbage({ valid: validWire(codec) });
 }
 
 describe('property: random garbage yields only coded FramingErrors, terminates, stays bounded', () => {
   for (const [name, codec] of garbageCodecs) {
     it(name, () => {
-      fc.assert(
-        fc.property(garbageFor(codec), cuts, (garbage, points) => {
-          const wire = Buffer.from(garbage);
-          const chunks = cut(wire, points);
-          const decoder = codec.createDecoder();
-          const reader = new FrameReader(decoder);
-          // Every frame and every skipped too-long frame consumes at least one byte, and each
-          // chunk ends with one undefined (or a fatal error): calls ≤ bytes + chunks. A decoder
-          // loop that consumed nothing would blow past this.
-          let budget = wire.length + 2 * chunks.length + 10;
-          const check = (err: unknown) => {
-            expect(err).toBeInstanceOf(FramingError);
-            expect(CODES.has((err as FramingError).code)).toBe(true);
-          };
-          let dead = false;
-          for (const chunk of chunks) {
-            if (dead) break;
-            reader.push(chunk);
-            for (;;) {
-              expect(--budget).toBeGreaterThan(0);
-              expect(reader.bufferedBytes).toBeLessThanOrEqual(
-                decoder.maxBufferedBytes + chunk.length,
-              );
-              try {
-                const f = reader.next();
-                if (f === undefined) break;
-                expect(f.length).toBeLessThanOrEqual(decoder.maxBufferedBytes);
-              } catch (err) {
-                check(err);
-                if (reader.failure !== undefined) {
-                  dead = true;
-                  break;
-                }
-              }
-            }
-          }
-          try {
-            reader.end();
-          } catch (err) {
-            check(err);
-          }
-          expect(reader.bufferedBytes).toBe(0);
-        }),
-        { numRuns: RUNS },
-      );
+      checkGarbage(codec, { valid: validWire(codec), numRuns: RUNS });
     });
   }
 });
@@ -276,7 +211,7 @@ describe('property: an idle reader can be replaced by a new one on the same deco
     ...roundTrip.map(([name, codec, arb]): [string, Codec, fc.Arbitrary<Uint8Array>, boolean] => [
       name,
       codec,
-      arb.map((frames) => new Uint8Array(encodeAll(codec, frames))),
+      arb.map((frames) => new Uint8Array(encodeAll(codec.encoder, frames))),
       true,
     ]),
     ...garbageCodecs.map(([name, codec]): [string, Codec, fc.Arbitrary<Uint8Array>, boolean] => [`${name} (garbage)`, codec, garbageFor(codec), false]),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrameReader, encode, raw } from '../src/index.js';
-import { bytes, decodeChunks, thrown } from './helpers.js';
+import { decodeChunks } from '../src/testing.js';
+import { bytes, thrown } from './helpers.js';
 
 describe('raw', () => {
   it('every chunk is a frame, returned without copying', () => {

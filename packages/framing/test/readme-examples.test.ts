@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameReader, encode, lengthPrefixed } from '../src/index.js';
-import { bytes, decodeUntilError, expectAllSplits } from './helpers.js';
+import { checkSplits, decodeUntilError } from '../src/testing.js';
+import { bytes } from './helpers.js';
 import { serve } from './readme/serve-socket.js';
 import { tlv } from './readme/tlv-codec.js';
 
@@ -92,13 +93,13 @@ describe('README example: write your own codec (TLV)', () => {
   it('the application receives type + body, exactly what was encoded', () => {
     const wire = encode(tlv.encoder, bytes([7], 'ab'));
     expect(wire).toEqual(bytes([0, 3, 7], 'ab'));
-    expectAllSplits(() => tlv.createDecoder(), wire, [bytes([7], 'ab')]);
+    checkSplits(() => tlv.createDecoder(), wire, [bytes([7], 'ab')]);
   });
 
   it('encodes and decodes several frames at every split, as views of the input', () => {
     const frames = [bytes([7], 'abc'), bytes([9]), bytes([1], 'x'.repeat(300))];
     const wire = Buffer.concat(frames.map((f) => encode(tlv.encoder, f)));
-    expectAllSplits(() => tlv.createDecoder(), wire, frames);
+    checkSplits(() => tlv.createDecoder(), wire, frames);
     const reader = new FrameReader(tlv.createDecoder());
     reader.push(wire);
     const first = reader.next()!;

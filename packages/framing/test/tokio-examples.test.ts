@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode, lengthField, lengthPrefixed, type LengthFieldOptions } from '../src/index.js';
-import { bytes, expectAllSplits } from './helpers.js';
+import { checkSplits } from '../src/testing.js';
+import { bytes } from './helpers.js';
 
 // The byte diagrams (INPUT → DECODED) of tokio-util's `length_delimited` module docs. tokio's
 // `num_skip` is Netty's `initialBytesToStrip`; its default (skip the header) is our
@@ -59,8 +60,8 @@ describe('tokio-util length_delimited examples', () => {
   for (const c of cases) {
     it(c.name, () => {
       const codec = lengthField({ maxFrameLength: 1024, ...c.opts });
-      expectAllSplits(() => codec.createDecoder(), c.input, [c.decoded]);
-      expectAllSplits(() => codec.createDecoder(), Buffer.concat([c.input, c.input]), [
+      checkSplits(() => codec.createDecoder(), c.input, [c.decoded]);
+      checkSplits(() => codec.createDecoder(), Buffer.concat([c.input, c.input]), [
         c.decoded,
         c.decoded,
       ]);
@@ -71,7 +72,7 @@ describe('tokio-util length_delimited examples', () => {
     const codec = lengthPrefixed();
     const wire = encode(codec.encoder, bytes('hello world'));
     expect(wire).toEqual(bytes([0x00, 0x00, 0x00, 0x0b], 'hello world'));
-    expectAllSplits(() => codec.createDecoder(), wire, [bytes('hello world')]);
+    checkSplits(() => codec.createDecoder(), wire, [bytes('hello world')]);
   });
 
   it('encoding: a u16 length field writes 00 0B before the payload', () => {

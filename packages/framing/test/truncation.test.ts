@@ -8,7 +8,8 @@ import {
   lengthPrefixed,
   varintPrefixed,
 } from '../src/index.js';
-import { bytes, decodeUntilError } from './helpers.js';
+import { decodeUntilError } from '../src/testing.js';
+import { bytes } from './helpers.js';
 
 const codecs: Array<[string, Codec]> = [
   ['lengthPrefixed', lengthPrefixed()],
@@ -30,7 +31,7 @@ describe('a stream ended mid-frame is IOCP_ERR_FRAME_TRUNCATED, for every codec 
       const first = name.startsWith('lengthField') ? 7 : encode(codec.encoder, Buffer.alloc(200, 0x61)).length;
       for (let cutAt = 1; cutAt <= wire.length; cutAt++) {
         for (const chunks of [[wire.subarray(0, cutAt)], [wire.subarray(0, cutAt >> 1), wire.subarray(cutAt >> 1, cutAt)]]) {
-          const { frames, error } = decodeUntilError(codec.createDecoder(), chunks);
+          const { messages: frames, error } = decodeUntilError(codec.createDecoder(), chunks);
           const boundary = cutAt === first || cutAt === wire.length;
           expect(error?.code, `cut at ${cutAt}`).toBe(boundary ? undefined : 'IOCP_ERR_FRAME_TRUNCATED');
           expect(frames.length).toBe(cutAt >= wire.length ? 2 : cutAt >= first ? 1 : 0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode, lengthField, varintPrefixed } from '../src/index.js';
-import { bytes, decodeUntilError, expectAllSplits, thrown } from './helpers.js';
+import { checkSplits, decodeUntilError } from '../src/testing.js';
+import { bytes, thrown } from './helpers.js';
 
 describe('varintPrefixed (unsigned LEB128 length)', () => {
   it('encodes lengths as LEB128: 0 → 00, 127 → 7F, 128 → 80 01, 300 → AC 02', () => {
@@ -16,11 +17,11 @@ describe('varintPrefixed (unsigned LEB128 length)', () => {
     const codec = varintPrefixed();
     const frames = [Buffer.alloc(300, 1), bytes('a'), Buffer.alloc(0), Buffer.alloc(128, 2)];
     const wire = Buffer.concat(frames.map((f) => encode(codec.encoder, f)));
-    expectAllSplits(() => codec.createDecoder(), wire, frames);
+    checkSplits(() => codec.createDecoder(), wire, frames);
   });
 
   it('accepts a non-minimal varint (80 00 = 0), as protobuf does', () => {
-    expectAllSplits(() => varintPrefixed().createDecoder(), bytes([0x80, 0x00]), [Buffer.alloc(0)]);
+    checkSplits(() => varintPrefixed().createDecoder(), bytes([0x80, 0x00]), [Buffer.alloc(0)]);
   });
 
   it('a varint longer than 8 bytes is corrupt', () => {
@@ -43,7 +44,7 @@ describe('varintPrefixed (unsigned LEB128 length)', () => {
 
   it('works at an offset with the header kept', () => {
     const codec = lengthField({ lengthFieldOffset: 1, lengthFieldLength: 'varint' });
-    expectAllSplits(() => codec.createDecoder(), bytes([0x07, 0x03], 'abc'), [bytes([0x07, 0x03], 'abc')]);
+    checkSplits(() => codec.createDecoder(), bytes([0x07, 0x03], 'abc'), [bytes([0x07, 0x03], 'abc')]);
   });
 
   it('keepalive is the empty frame 00; options are validated', () => {
