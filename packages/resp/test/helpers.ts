@@ -1,38 +1,32 @@
-import { FrameReader } from '@iocp/framing';
-import { type RespCodecOptions, type RespRequest, resp } from '../src/index.js';
+import { chunkings, decodeUntilError } from '@iocp/framing/testing';
+import { type RespCodecOptions, RespRequest, resp } from '../src/index.js';
 
-/** Decode `chunks` in order through a FrameReader; each request as its arguments in latin1. */
-export function decodeChunks(chunks: readonly Buffer[], options?: RespCodecOptions): string[][] {
-  const reader = new FrameReader(resp(options).createDecoder() as never);
-  const out: string[][] = [];
-  for (const c of chunks) {
-    reader.push(c);
-    for (;;) {
-      const r = reader.next() as unknown as RespRequest | undefined;
-      if (r === undefined) break;
-      out.push(r.toArray().map((b) => b.toString('latin1')));
-    }
-  }
-  reader.end();
-  return out;
+/** Requests compare by their arguments' bytes. */
+export function sameRequest(a: RespRequest, b: RespRequest): boolean {
+  return a.length === b.length && a.toArray().every((arg, i) => arg.equals(b.arg(i)));
 }
 
-/** The error decoding `chunks` throws (fails the test if none). */
-export function decodeError(chunks: readonly Buffer[], options?: RespCodecOptions): Error & { code: string; reply?: string } {
-  try {
-    decodeChunks(chunks, options);
-  } catch (error) {
-    return error as Error & { code: string; reply?: string };
-  }
-  throw new Error('expected a decoding error');
+/** A request from latin1 strings (any byte). */
+export function req(...args: (string | Buffer)[]): RespRequest {
+  return RespRequest.of(...args.map((a) => (typeof a === 'string' ? Buffer.from(a, 'latin1') : a)));
 }
 
-/** `wire` cut at every position into two chunks, and into 1-byte chunks. */
-export function* everySplit(wire: Buffer): Generator<Buffer[]> {
-  for (let i = 0; i <= wire.length; i++) yield [wire.subarray(0, i), wire.subarray(i)];
-  const ones: Buffer[] = [];
-  for (let i = 0; i < wire.length; i++) ones.push(wire.subarray(i, i + 1));
-  yield ones;
+/** The error decoding `wire` throws however it is cut (the same error for every chunking). */
+export function decodeErrors(wire: Buffer, options?: RespCodecOptions): (Error & { code?: string; reply?: string })[] {
+  const errors: (Error & { code?: string; reply?: string })[] = [];
+  for (const chunks of chunkings(wire)) {
+    const { error } = decodeUntilError(resp(options).createDecoder(), chunks);
+    if (error === undefined) throw new Error(`no error with chunks of ${chunks.map((c) => c.length).join('+')} bytes`);
+    errors.push(error);
+  }
+  return errors;
+}
+
+/** The error decoding `wire` in one chunk throws. */
+export function decodeError(wire: Buffer, options?: RespCodecOptions): Error & { code?: string; reply?: string } {
+  const { error } = decodeUntilError(resp(options).createDecoder(), [wire]);
+  if (error === undefined) throw new Error('expected a decoding error');
+  return error;
 }
 
 /** A multibulk request for `args`. */

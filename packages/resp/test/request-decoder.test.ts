@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { FrameReader } from '@iocp/framing';
+import { arbitraryChunks, checkGarbage, checkSplits, decodeChunks } from '@iocp/framing/testing';
 import { describe, expect, it } from 'vitest';
 import { RespLimitError, RespProtocolError, type RespRequest, resp } from '../src/index.js';
-import { decodeChunks, decodeError, everySplit, mbulk } from './helpers.js';
+import { decodeError, decodeErrors, mbulk, req, sameRequest } from './helpers.js';
 
 const binary = Buffer.from([0, 13, 10, 255, 36, 42, 13]);
 const stream = Buffer.concat([
@@ -18,29 +19,36 @@ const stream = Buffer.concat([
   mbulk('MSET', ...Array.from({ length: 20 }, (_, i) => `k${i}`)),
 ]);
 const expected = [
-  ['SET', 'key', 'hello world'],
-  ['PING'],
-  ['GET', binary.toString('latin1')],
-  ['SET', 'a b', "c'd", 'A\n\t', 'plain'],
-  [],
-  [],
-  ['ECHO', ''],
-  [],
-  ['GET', 'x'],
-  ['MSET', ...Array.from({ length: 20 }, (_, i) => `k${i}`)],
+  req('SET', 'key', 'hello world'),
+  req('PING'),
+  req('GET', binary),
+  req('SET', 'a b', "c'd", 'A\n\t', 'plain'),
+  req(),
+  req(),
+  req('ECHO', ''),
+  req(),
+  req('GET', 'x'),
+  req('MSET', ...Array.from({ length: 20 }, (_, i) => `k${i}`)),
 ];
 
 describe('RESP request decoder', () => {
-  it('decodes multibulk, inline (quotes, escapes), empty and binary requests at every split position', () => {
-    for (const chunks of everySplit(stream)) expect(decodeChunks(chunks)).toEqual(expected);
+  it('decodes multibulk, inline (quotes, escapes), empty and binary requests however the stream is cut, reading only its own bytes', () => {
+    // Every 2-way cut, 1-byte chunks, and (for short wires) every 3-way cut; fenced: bytes
+    // outside buf[start, end) are overwritten with stream bytes (CRLFs, digits, '$').
+    expect(checkSplits(resp(), stream, expected, { equals: sameRequest })).toBeGreaterThan(stream.length);
+    for (const one of expected) {
+      if (one.length === 0) continue;
+      const wire = Buffer.concat([mbulk(...one.toArray()), mbulk('PING')]);
+      checkSplits(resp(), wire, [one, req('PING')], { equals: sameRequest, threeWayMaxLength: 80 });
+    }
   });
 
   it('decodes any chunking of the stream the same (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: stream.length }), { maxLength: 12 }), (cuts) => {
-        const at = [0, ...cuts.sort((a, b) => a - b), stream.length];
-        const chunks = at.slice(1).map((end, i) => stream.subarray(at[i], end));
-        expect(decodeChunks(chunks)).toEqual(expected);
+      fc.property(arbitraryChunks(stream), (chunks) => {
+        const got = decodeChunks(resp().createDecoder(), chunks);
+        expect(got.length).toBe(expected.length);
+        got.forEach((r, i) => expect(sameRequest(r, expected[i] as RespRequest)).toBe(true));
       }),
       { numRuns: 300 },
     );
@@ -48,13 +56,13 @@ describe('RESP request decoder', () => {
 
   it('hands multibulk arguments out as views of the received chunk (no copy)', () => {
     const wire = mbulk('SET', 'k', 'v'.repeat(100));
-    const reader = new FrameReader(resp().createDecoder() as never);
+    const reader = new FrameReader(resp().createDecoder());
     reader.push(wire);
-    const req = reader.next() as unknown as RespRequest;
-    expect(req.buffer).toBe(wire);
-    expect(req.offset(2)).toBe(wire.length - 102);
-    expect(req.arg(2).buffer).toBe(wire.buffer);
-    expect(req.latin1(1)).toBe('k');
+    const request = reader.next() as RespRequest;
+    expect(request.buffer).toBe(wire);
+    expect(request.offset(2)).toBe(wire.length - 102);
+    expect(request.arg(2).buffer).toBe(wire.buffer);
+    expect(request.latin1(1)).toBe('k');
   });
 
   it('keeps a partial request without re-reading arguments already sized', () => {
@@ -98,8 +106,7 @@ describe('RESP request decoder', () => {
     ];
     for (const [wire, reply, code] of cases) {
       it(JSON.stringify(wire), () => {
-        for (const chunks of everySplit(Buffer.from(wire))) {
-          const error = decodeError(chunks);
+        for (const error of decodeErrors(Buffer.from(wire))) {
           expect(error).toBeInstanceOf(RespProtocolError);
           expect(error.code).toBe(code);
           expect(error.reply).toBe(reply);
@@ -110,33 +117,33 @@ describe('RESP request decoder', () => {
 
   describe('limits: refused from the header, nothing buffered beyond the limit', () => {
     it('maxBulkLength', () => {
-      const error = decodeError([Buffer.from('*2\r\n$3\r\nGET\r\n$1025\r\n')], { maxBulkLength: 1024 });
+      const error = decodeError(Buffer.from('*2\r\n$3\r\nGET\r\n$1025\r\n'), { maxBulkLength: 1024 });
       expect(error).toBeInstanceOf(RespLimitError);
       expect(error.code).toBe('IOCP_ERR_FRAME_TOO_LONG');
       expect(error.reply).toBe('Protocol error: invalid bulk length');
-      expect(decodeChunks([mbulk('SET', 'k', 'x'.repeat(1024))], { maxBulkLength: 1024 })).toHaveLength(1);
+      expect(decodeChunks(resp({ maxBulkLength: 1024 }).createDecoder(), [mbulk('SET', 'k', 'x'.repeat(1024))])).toHaveLength(1);
     });
 
     it('maxArrayLength', () => {
-      const error = decodeError([Buffer.from('*11\r\n')], { maxArrayLength: 10 });
+      const error = decodeError(Buffer.from('*11\r\n'), { maxArrayLength: 10 });
       expect(error).toBeInstanceOf(RespLimitError);
       expect(error.reply).toBe('Protocol error: invalid multibulk length');
     });
 
     it('maxInlineLength: a line without its newline, a long *N or $N header', () => {
       const opts = { maxInlineLength: 100 };
-      expect(decodeError([Buffer.from('x'.repeat(101))], opts).reply).toBe('Protocol error: too big inline request');
-      expect(decodeError([Buffer.from(`${'x'.repeat(150)}\r\n`)], opts).reply).toBe('Protocol error: too big inline request');
-      expect(decodeChunks([Buffer.from(`${'x'.repeat(98)}\r\n`)], opts)).toEqual([['x'.repeat(98)]]);
+      expect(decodeError(Buffer.from('x'.repeat(101)), opts).reply).toBe('Protocol error: too big inline request');
+      expect(decodeError(Buffer.from(`${'x'.repeat(150)}\r\n`), opts).reply).toBe('Protocol error: too big inline request');
+      expect(decodeChunks(resp(opts).createDecoder(), [Buffer.from(`${'x'.repeat(98)}\r\n`)]).map((r) => r.latin1(0))).toEqual(['x'.repeat(98)]);
       const short = { maxInlineLength: 10 };
-      expect(decodeError([Buffer.from(`*${'1'.repeat(12)}`)], short).reply).toBe('Protocol error: too big mbulk count string');
-      expect(decodeError([Buffer.from(`*1\r\n$${'1'.repeat(12)}`)], short).reply).toBe('Protocol error: too big bulk count string');
+      expect(decodeError(Buffer.from(`*${'1'.repeat(12)}`), short).reply).toBe('Protocol error: too big mbulk count string');
+      expect(decodeError(Buffer.from(`*1\r\n$${'1'.repeat(12)}`), short).reply).toBe('Protocol error: too big bulk count string');
       // A count with more digits than any limit allows is invalid at once, CRLF or not.
-      expect(decodeError([Buffer.from(`*${'1'.repeat(16)}`)], opts).reply).toBe('Protocol error: invalid multibulk length');
+      expect(decodeError(Buffer.from(`*${'1'.repeat(16)}`), opts).reply).toBe('Protocol error: invalid multibulk length');
     });
 
     it('maxRequestBytes: all arguments together', () => {
-      const error = decodeError([mbulk('MSET', 'a', 'x'.repeat(600), 'b', 'y'.repeat(600))], { maxRequestBytes: 1000 });
+      const error = decodeError(mbulk('MSET', 'a', 'x'.repeat(600), 'b', 'y'.repeat(600)), { maxRequestBytes: 1000 });
       expect(error.reply).toBe('Protocol error: too big request');
     });
 
@@ -148,23 +155,13 @@ describe('RESP request decoder', () => {
     });
   });
 
-  it('garbage: only coded framing errors, never more buffered than the limits allow (property)', () => {
+  it('garbage: only coded framing errors, bounded memory, termination (property, @iocp/framing/testing)', () => {
     const limits = { maxBulkLength: 4096, maxArrayLength: 64, maxInlineLength: 256, maxRequestBytes: 8192 };
     const alphabet = fc.constantFrom(...'*$\r\n0123456789-x "\''.split(''));
-    fc.assert(
-      fc.property(fc.array(fc.string({ unit: alphabet, maxLength: 40 }), { maxLength: 30 }), (pieces) => {
-        const reader = new FrameReader(resp(limits).createDecoder() as never);
-        try {
-          for (const p of pieces) {
-            reader.push(Buffer.from(p, 'latin1'));
-            while (reader.next() !== undefined) {}
-            expect(reader.bufferedBytes).toBeLessThanOrEqual(limits.maxRequestBytes);
-          }
-        } catch (error) {
-          expect(['IOCP_ERR_FRAME_CORRUPT', 'IOCP_ERR_FRAME_TOO_LONG']).toContain((error as { code: string }).code);
-        }
-      }),
-      { numRuns: 500 },
-    );
+    checkGarbage(resp(limits), {
+      valid: fc.array(fc.array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 5 }), { maxLength: 6 }).map((reqs) => Buffer.concat(reqs.map((r) => mbulk(...r)))),
+      noise: fc.string({ unit: alphabet, maxLength: 300 }).map((t) => Buffer.from(t, 'latin1')),
+      numRuns: 400,
+    });
   });
 });
