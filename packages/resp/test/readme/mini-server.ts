@@ -1,7 +1,7 @@
 import type { CompletionPort, Listener } from '@iocp/transport';
 import { ErrorReply, OK, PONG, RespRouter, resp } from '../../src/index.js';
 
-/** A small Redis-protocol server: `redis-cli -p <port> set k v` → OK. */
+/** A small Redis-protocol server on `port`: `redis-cli -p <at> set k v` → OK. */
 export async function startMiniServer(port: CompletionPort, at: number): Promise<Listener> {
   const store = new Map<string, Buffer>();
   const router = new RespRouter()
