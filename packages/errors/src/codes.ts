@@ -48,6 +48,12 @@ export const ERROR_CODES = {
     summary: 'a custom decoder broke the Decoder contract (a bug in the decoder, not in the peer); the stream ends',
   },
 
+  IOCP_ERR_RESP_REPLY: {
+    package: '@iocp/resp',
+    className: 'RespReplyError',
+    summary: 'a RESP command handler returned a value the reply encoder cannot put on the wire (a fraction as an integer, an unknown object); that command is answered -ERR instead',
+  },
+
   IOCP_ERR_REORDER_INVALID_SEQ: {
     package: '@iocp/reorder',
     className: 'InvalidSequenceError',
