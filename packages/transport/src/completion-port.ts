@@ -7,6 +7,7 @@ import { normalizeAddress } from './internal/classify.js';
 import { ClientSession, type SessionHost } from './internal/client-session.js';
 import { ConnectionImpl, type ConnectionProfile, connectionOf, connectionProfile, nowMs } from './internal/connection-impl.js';
 import { HandleTable } from './internal/handle-table.js';
+import { type BudgetMember, MemoryBudget } from './internal/memory-budget.js';
 import { type ResolvedPortOptions, checkListenOptions, resolveConnectOptions, resolvePortOptions } from './internal/options.js';
 import { OutPool } from './internal/out-pool.js';
 import type { PortCore } from './internal/port-core.js';
@@ -151,6 +152,7 @@ class Core implements PortCore, SessionHost {
   readonly refused: Record<string, number> = {};
   readonly closed: Partial<Record<CloseReason, number>> = {};
   closing = false;
+  readonly budget: MemoryBudget;
 
   private readonly perIp = new Map<string, number>();
   private readonly bucket: TokenBucket | undefined;
@@ -170,6 +172,17 @@ class Core implements PortCore, SessionHost {
       (v) => v > 0,
     );
     this.sweepMs = Core.periodFor(Math.min(...enabled));
+    this.budget = new MemoryBudget(opts.maxBufferedBytes, opts.highWaterMark, this, (visit) => this.visitConnections(visit), nowMs);
+  }
+
+  /** Every open connection, in slot order (the budget's scans). */
+  private visitConnections(visit: (m: BudgetMember) => void): void {
+    const t = this.table;
+    const n = t.extent;
+    for (let slot = 0; slot < n; slot++) {
+      const c = t.at(slot);
+      if (c !== undefined) visit(c);
+    }
   }
 
   private static periodFor(ms: number): number {
@@ -260,6 +273,7 @@ class Core implements PortCore, SessionHost {
     if (o.deny?.check(address, family) === true) return 'deny';
     if (o.allow !== undefined && !o.allow.check(address, family)) return 'allow';
     if (this.table.size >= o.maxConnections) return 'max-connections';
+    if (this.budget.pressure) return 'memory-budget';
     if (Number.isFinite(o.maxConnectionsPerIp) && (this.perIp.get(address) ?? 0) >= o.maxConnectionsPerIp) return 'per-ip';
     if (this.bucket !== undefined && !this.bucket.take()) return 'rate';
     const h = entry.handler;
@@ -447,6 +461,7 @@ class Core implements PortCore, SessionHost {
       const c = t.at(slot);
       if (c !== undefined) c.tick(now);
     }
+    this.budget.sweep();
   }
 
   // ---------------------------------------------------------------- stats / close
@@ -468,6 +483,7 @@ class Core implements PortCore, SessionHost {
       queuedBytes: this.queued,
       queuedBytesPeak: this.queuedPeak,
       connectionQueuedBytesPeak: this.connectionQueuedPeak,
+      memory: this.budget.stats(),
     };
   }
 

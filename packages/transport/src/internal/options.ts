@@ -1,5 +1,6 @@
 import { BlockList } from 'node:net';
 import { InvalidOptionError } from '../errors.js';
+import { defaultMaxBufferedBytes } from './memory-budget.js';
 import type { ConnectOptions, ListenOptions, PortOptions } from '../types.js';
 
 /** Port options with every default filled in. */
@@ -7,6 +8,7 @@ export interface ResolvedPortOptions {
   maxConnections: number;
   maxConnectionsPerSecond: number;
   maxConnectionsPerIp: number;
+  maxBufferedBytes: number;
   allow: BlockList | undefined;
   deny: BlockList | undefined;
   firstDataMs: number;
@@ -60,6 +62,7 @@ export function resolvePortOptions(options: PortOptions | undefined): ResolvedPo
     'maxConnectionsPerIp',
     'allow',
     'deny',
+    'maxBufferedBytes',
   ]) as NonNullable<PortOptions['limits']>;
   const timeouts = objectOrUndefined('timeouts', o.timeouts, [
     'firstDataMs',
@@ -92,6 +95,7 @@ export function resolvePortOptions(options: PortOptions | undefined): ResolvedPo
     maxConnections: num('limits.maxConnections', limits.maxConnections, Number.POSITIVE_INFINITY, 0, true),
     maxConnectionsPerSecond: num('limits.maxConnectionsPerSecond', limits.maxConnectionsPerSecond, Number.POSITIVE_INFINITY, 1, true),
     maxConnectionsPerIp: num('limits.maxConnectionsPerIp', limits.maxConnectionsPerIp, Number.POSITIVE_INFINITY, 1, true),
+    maxBufferedBytes: num('limits.maxBufferedBytes', limits.maxBufferedBytes, defaultMaxBufferedBytes(), 1, true),
     allow: blockList('limits.allow', limits.allow),
     deny: blockList('limits.deny', limits.deny),
     firstDataMs: num('timeouts.firstDataMs', timeouts.firstDataMs, 0, 0),
