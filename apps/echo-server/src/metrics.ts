@@ -1,6 +1,7 @@
 import type { JobPoolStats } from '@iocp/jobpool';
 import type { PortStats } from '@iocp/transport';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerHealthMetrics, registerMemoryBudgetMetrics } from '@iocp/cli-support';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 /** Close reasons always exported (at 0 until seen), so dashboards see every series. */
 const CLOSE_REASONS = [
@@ -18,10 +19,11 @@ const CLOSE_REASONS = [
   'rejected',
   'handler-error',
   'tls-error',
+  'memory-budget',
 ];
 
 /** Refusal reasons always exported (at 0 until seen). */
-const REFUSE_REASONS = ['max-connections', 'rate', 'per-ip', 'deny', 'allow', 'hook', 'shutdown'];
+const REFUSE_REASONS = ['max-connections', 'rate', 'per-ip', 'deny', 'allow', 'hook', 'shutdown', 'memory-budget'];
 
 function setCounter(counter: Counter, value: number): void {
   counter.reset();
@@ -116,7 +118,9 @@ export function createPortMetricsRegistry(source: () => PortStats, jobSource?: (
   // for that pass, so the series of a scrape agree with each other (accepted vs closed, ...).
   const stats = perScrape(source);
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // Event-loop delay percentiles, heap, handles, RSS, fds, GC (prom-client's default collectors).
+  registerHealthMetrics(registry);
+  registerMemoryBudgetMetrics(registry, () => stats().memory);
   const registers = [registry];
 
   new Gauge({

@@ -1,4 +1,4 @@
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, maxBufferedOption, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
 import { Command, Option } from 'commander';
 
 /** Everything the server needs, validated. */
@@ -16,6 +16,8 @@ export interface ServerConfig {
   /** Where to serve Prometheus metrics, if anywhere. */
   readonly metrics: HostPort | undefined;
   readonly logLevel: string;
+  /** Memory budget (`limits.maxBufferedBytes`); `undefined` = the transport's default; `Infinity` = off. */
+  readonly maxBuffered: number | undefined;
 }
 
 /** Run with a config, or exit now (help/version printed). */
@@ -47,6 +49,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
     .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued frames drain this long').argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1))).default(2000))
     .addOption(new Option('--write-timeout <ms>', 'close a connection whose queued frames make no write progress for this long (the peer stopped reading); 0 = off').argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1))).default(0))
+    .addOption(maxBufferedOption())
     .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics (prints "metrics HOST:PORT")').argParser(optionParser(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
   const outcome = parseCommandLine(program, argv);
@@ -65,6 +68,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     writeTimeout: number;
     metrics?: HostPort;
     logLevel: string;
+    maxBuffered?: number;
   }>();
   if (!o.root) throw new UsageError('--root <dir> is required');
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -87,6 +91,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       writeTimeoutMs: o.writeTimeout,
       metrics: o.metrics,
       logLevel: o.logLevel,
+      maxBuffered: o.maxBuffered,
     },
   };
 }

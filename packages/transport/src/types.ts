@@ -361,12 +361,14 @@ export interface PortStats {
 
 /** The memory budget in `port.stats()`; see {@link PortLimits.maxBufferedBytes}. */
 export interface MemoryStats {
-  /** Bytes held now: `inputBytes + queuedBytes`. */
+  /** Bytes held now: `inputBytes + queuedBytes + pausedSocketBytes`. */
   bufferedBytes: number;
   /** Partial frames and unread input held by the connections' readers. */
   inputBytes: number;
   /** Queued sends (the same as `PortStats.queuedBytes`). */
   queuedBytes: number;
+  /** Bytes Node's stream buffers hold behind the budget's pauses (counted at each check). */
+  pausedSocketBytes: number;
   /** Highest `bufferedBytes` seen when it was counted (at a read, a send or a check). */
   bufferedBytesPeak: number;
   /** The hard mark: `limits.maxBufferedBytes`. */

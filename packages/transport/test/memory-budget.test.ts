@@ -13,6 +13,7 @@ const MIB = 1024 * KIB;
 /** A connection as the budget sees it: input it holds, queued sends, pause and shed. */
 class FakeMember implements BudgetMember {
   budgetPaused = false;
+  socketBuffered = 0;
   shedWith: MemoryBudgetError | undefined = undefined;
   constructor(
     private readonly world: World,

@@ -440,12 +440,17 @@ export class ConnectionImpl implements Connection, SendOwner, BudgetMember {
     return this.reader === null ? 0 : this.reader.accounted;
   }
 
+  get socketBuffered(): number {
+    return this.socket.readableLength;
+  }
+
   setBudgetPaused(on: boolean): void {
     this.flags = on ? this.flags | BUDGET_PAUSED : this.flags & ~BUDGET_PAUSED;
     this.updateFlow();
   }
 
   shed(error: MemoryBudgetError): void {
+    if ((this.flags & BUDGET_PAUSED) !== 0) this.core.budget.behindPause -= Math.min(this.core.budget.behindPause, this.socket.readableLength);
     this.flags &= ~BUDGET_PAUSED;
     this.dropReader();
     this.abort('memory-budget', error);
@@ -460,7 +465,10 @@ export class ConnectionImpl implements Connection, SendOwner, BudgetMember {
     r.accounted += d;
     const budget = this.core.budget;
     budget.input += d;
-    if (d > 0) budget.changed();
+    if (d > 0) {
+      budget.changed();
+      if (budget.overSoft(r.accounted)) budget.pause(this);
+    }
   }
 
   /** Forget the reader and what it held (take its bytes out of the budget). */

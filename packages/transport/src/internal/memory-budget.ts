@@ -16,6 +16,13 @@ export const MIN_FLOOR = 64 * 1024;
  * peers cannot hold the port in a refuse-everything state for ever.
  */
 export const PRESSURE_MS = 5000;
+/**
+ * What a resumed connection may read before its next check finds it: one socket chunk (64 KiB)
+ * plus the stream buffer Node fills behind a pause. Resuming is paced by it: at most
+ * `(soft − total) / RESUME_COST` paused connections read again at a time, so thousands of them
+ * resuming at once cannot overshoot the soft mark by thousands of chunks.
+ */
+export const RESUME_COST = 128 * 1024;
 
 /**
  * The default `limits.maxBufferedBytes`: a quarter of the memory this process may use — the
@@ -39,6 +46,11 @@ export interface BudgetMember {
   readonly heldInput: number;
   /** Bytes queued for sending (part of the counters' `queued`). */
   readonly queuedBytes: number;
+  /**
+   * Bytes the socket read but did not hand on, because reading is paused (Node fills the
+   * stream's buffer up to its high-water mark behind a pause). Read at checks only.
+   */
+  readonly socketBuffered: number;
   /** Reading is paused by the budget. */
   readonly budgetPaused: boolean;
   /** Pause (true) or resume (false) reading for the budget; the app's own pause is separate. */
@@ -60,6 +72,7 @@ export interface BudgetStats {
   bufferedBytes: number;
   inputBytes: number;
   queuedBytes: number;
+  pausedSocketBytes: number;
   bufferedBytesPeak: number;
   maxBufferedBytes: number;
   softMark: number;
@@ -80,7 +93,8 @@ export interface BudgetStats {
  *
  * ```
  *  total ≥ soft (¾)  ─► pressure: refuse new peers ('memory-budget'), pause reading from every
- *                       connection whose partial input is above the floor
+ *                       connection whose partial input is above the floor (a connection whose
+ *                       own read finds the port there pauses itself at once)
  *  total ≥ hard (max) ─► shed: close the largest holders (input + queued) until total < low
  *  pressure ≥ PRESSURE_MS ─► shed the same way (paused peers cannot hold the port for ever)
  *  total < low (½)   ─► pressure ends: resume the paused, accept again
@@ -95,6 +109,8 @@ export interface BudgetStats {
 export class MemoryBudget {
   /** Partial-frame and unread input bytes held by every reader of the port. */
   input = 0;
+  /** Bytes held in the stream buffers of budget-paused sockets, as of the last check. */
+  behindPause = 0;
   readonly max: number;
   readonly soft: number;
   readonly low: number;
@@ -126,9 +142,9 @@ export class MemoryBudget {
     this.floor = Math.max(MIN_FLOOR, highWaterMark);
   }
 
-  /** Input plus queued bytes now. */
+  /** Input, queued and paused-socket bytes now. */
   get total(): number {
-    return this.input + this.counters.queued;
+    return this.input + this.counters.queued + this.behindPause;
   }
 
   /**
@@ -137,7 +153,7 @@ export class MemoryBudget {
    */
   changed(): void {
     if (this.scheduled) return;
-    const t = this.input + this.counters.queued;
+    const t = this.input + this.counters.queued + this.behindPause;
     if (t > this.peak) this.peak = t;
     if (this.pressure ? t < this.low || t >= this.max : t >= this.soft) {
       this.scheduled = true;
@@ -145,18 +161,41 @@ export class MemoryBudget {
     }
   }
 
+  /**
+   * A read left a member holding `held` input bytes: true when it should stop reading at once —
+   * the port is at or above the soft mark and this member holds more than the floor. O(1); the
+   * member then calls {@link pause}. Without this, every connection could read another chunk
+   * (up to 64 KiB) in the turn before the check runs — thousands of them after a resume.
+   */
+  overSoft(held: number): boolean {
+    return held >= this.floor && this.input + this.counters.queued + this.behindPause >= this.soft;
+  }
+
+  /** Stop reading from `m` until the pressure ends. */
+  pause(m: BudgetMember): void {
+    if (m.budgetPaused) return;
+    m.setBudgetPaused(true);
+    this.paused.push(m);
+    this.pauses++;
+  }
+
   /** Watchdog sweep: under pressure, look again (new big readers, pressure that lasts). */
   sweep(): void {
-    if (this.pressure || this.total >= this.soft) this.check();
+    if (this.pressure || this.paused.length > 0 || this.total >= this.soft) this.check();
   }
 
   /** Compare with the marks and act: pause, shed, or end the pressure. Scans the connections. */
   check(): void {
     this.scheduled = false;
+    this.countBehindPause();
     const t = this.total;
     if (t > this.peak) this.peak = t;
     if (!this.pressure) {
-      if (t < this.soft) return;
+      if (t < this.soft) {
+        // Members that paused themselves on a read before this check: the total fell back.
+        if (this.paused.length > 0) this.release();
+        return;
+      }
       this.pressure = true;
       this.since = this.now();
       this.pressureEvents++;
@@ -173,6 +212,13 @@ export class MemoryBudget {
     this.pauseBig();
   }
 
+  /** Sum what budget-paused sockets buffered behind the pause (O(paused)). */
+  private countBehindPause(): void {
+    let n = 0;
+    for (const m of this.paused) if (m.budgetPaused) n += m.socketBuffered;
+    this.behindPause = n;
+  }
+
   /** Members paused by the budget now. */
   get pausedNow(): number {
     let n = 0;
@@ -183,9 +229,10 @@ export class MemoryBudget {
   stats(): BudgetStats {
     const queued = this.counters.queued;
     return {
-      bufferedBytes: this.input + queued,
+      bufferedBytes: this.input + queued + this.behindPause,
       inputBytes: this.input,
       queuedBytes: queued,
+      pausedSocketBytes: this.behindPause,
       bufferedBytesPeak: this.peak,
       maxBufferedBytes: this.max,
       softMark: this.soft,
@@ -204,11 +251,7 @@ export class MemoryBudget {
   private pauseBig(): void {
     const floor = this.floor;
     this.members((m) => {
-      if (!m.budgetPaused && m.heldInput >= floor) {
-        m.setBudgetPaused(true);
-        this.paused.push(m);
-        this.pauses++;
-      }
+      if (m.heldInput >= floor) this.pause(m);
     });
   }
 
@@ -234,11 +277,23 @@ export class MemoryBudget {
     }
   }
 
-  /** Pressure is over: resume every member the budget paused. */
+  /**
+   * Pressure is over: resume the members the budget paused, as many as the room below the soft
+   * mark allows at {@link RESUME_COST} each (the rest at the next checks, oldest first).
+   */
   private release(): void {
     this.pressure = false;
     const list = this.paused;
-    this.paused = [];
-    for (const m of list) if (m.budgetPaused) m.setBudgetPaused(false);
+    let room = Math.floor((this.soft - this.total) / RESUME_COST);
+    let i = 0;
+    for (; i < list.length && room > 0; i++) {
+      const m = list[i]!;
+      if (!m.budgetPaused) continue;
+      this.behindPause -= m.socketBuffered;
+      m.setBudgetPaused(false);
+      room--;
+    }
+    this.paused = list.slice(i);
+    if (this.behindPause < 0) this.behindPause = 0;
   }
 }
