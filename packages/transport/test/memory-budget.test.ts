@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBudgetError } from '../src/errors.js';
-import { type BudgetMember, MIN_FLOOR, MemoryBudget, PRESSURE_MS, defaultMaxBufferedBytes } from '../src/internal/memory-budget.js';
+import { type BudgetMember, MIN_FLOOR, MemoryBudget, PRESSURE_MS, RESUME_COST, defaultMaxBufferedBytes } from '../src/internal/memory-budget.js';
 import { resolvePortOptions } from '../src/internal/options.js';
 import { SendQueue, type SendOwner } from '../src/internal/send-queue.js';
 import { lengthPrefixed } from '@iocp/framing';
@@ -140,6 +140,49 @@ describe('MemoryBudget pressure (soft mark)', () => {
     w.budget.input += 1 * MIB;
     w.budget.sweep();
     expect(late.budgetPaused).toBe(true);
+  });
+});
+
+describe('MemoryBudget between checks', () => {
+  it('a read that finds the port above the soft mark pauses its own connection at once (O(1)), below the floor it does not', () => {
+    const w = new World(100 * MIB);
+    w.add(70 * MIB);
+    const reader = w.add(5 * MIB);
+    expect(w.budget.overSoft(reader.heldInput)).toBe(true); // 75 MiB >= soft, before any check ran
+    expect(w.budget.overSoft(32 * KIB)).toBe(false);
+    w.budget.pause(reader);
+    w.budget.pause(reader); // once
+    expect(reader.budgetPaused).toBe(true);
+    expect(w.budget.stats().pauses).toBe(1);
+    // The frame completes before the check: the check finds the total below soft and resumes it.
+    reader.read(-5 * MIB);
+    w.turn();
+    expect(w.budget.pressure).toBe(false);
+    expect(reader.budgetPaused).toBe(false);
+  });
+
+  it('counts what paused sockets buffered behind the pause, and resumes at most (soft - total) / RESUME_COST at a time', () => {
+    const w = new World(100 * MIB);
+    const paused = Array.from({ length: 800 }, () => w.add(96 * KIB)); // 75 MiB
+    for (const m of paused) m.socketBuffered = 16 * KIB;
+    w.turn();
+    expect(paused.every((m) => m.budgetPaused)).toBe(true);
+    w.budget.sweep(); // the next check counts the stream buffers behind the pauses
+    expect(w.budget.stats().pausedSocketBytes).toBe(800 * 16 * KIB);
+    // Most frames complete: 20 holders are left, far below the low mark.
+    for (const m of paused.slice(20)) {
+      m.read(-m.heldInput);
+      m.socketBuffered = 0;
+    }
+    w.budget.sweep();
+    const room = Math.floor((w.budget.soft - (20 * 96 * KIB + 20 * 16 * KIB)) / RESUME_COST);
+    const resumed = paused.filter((m) => !m.budgetPaused).length;
+    expect(resumed).toBeLessThanOrEqual(room + 1);
+    expect(resumed).toBeGreaterThan(0);
+    expect(w.budget.pressure).toBe(false);
+    // The rest follow at the next checks.
+    for (let i = 0; i < 5 && paused.some((m) => m.budgetPaused); i++) w.budget.sweep();
+    expect(paused.some((m) => m.budgetPaused)).toBe(false);
   });
 });
 

@@ -48,6 +48,8 @@ try {
 } catch (error) {
   failed = true;
   console.error(String((error as Error).message ?? error));
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause !== undefined) console.error('caused by:', cause instanceof Error ? (cause.stack ?? cause.message) : cause);
   console.error(`FAIL (seed ${seed}; replay: npx -y pnpm@9.15.9 fuzz -- --seed ${seed} --runs ${runs})`);
 } finally {
   await world.close();
