@@ -349,9 +349,8 @@ export async function runCase(world: FuzzWorld, steps: readonly Step[]): Promise
       }
     }
     await turns(4);
-    // The connection goes away (the server may have ended it already).
-    conn.writable = true;
-    call('onDrain', () => session.onDrain());
+    // The connection goes away (the server may have ended it already) — choked or not: a peer
+    // that vanishes while the server waits for drain must not leave anything behind.
     call('onClose', () => session.onClose(new Error('fuzz client gone')));
     await settle(world, 5000, () => {
       if (world.server.uploadsInProgress > 0) return `${world.server.uploadsInProgress} name lock(s) held`;
