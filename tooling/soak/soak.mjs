@@ -79,6 +79,8 @@ const result = {
   uploads: 0,
   resumes: 0,
   fileRetries: 0,
+  fileHangs: 0,
+  stuckLoops: [],
   workerKills: 0,
   fileServerStops: 0,
   primaryCrashes: [],
@@ -283,17 +285,17 @@ async function slowReaderLoop() {
       s.pause();
       setTimeout(() => s.resume(), Math.ceil((c.length / (256 * 1024)) * 1000));
     });
-    await new Promise((r) => s.once('connect', r).once('close', r));
-    s.write(f);
-    await new Promise((r) => {
-      s.once('close', r);
-      const t = setInterval(() => {
-        if (got >= f.length || !running()) {
-          clearInterval(t);
-          s.destroy();
-        }
-      }, 200);
+    let closed = false;
+    s.once('close', () => {
+      closed = true;
     });
+    await new Promise((r) => s.once('connect', r).once('close', r));
+    if (!closed) s.write(f);
+    // Polled, not awaited on 'close': the connection may have closed already (a killed worker).
+    while (!closed) {
+      if (got >= f.length || !running()) s.destroy();
+      await sleep(200);
+    }
     if (!ok) {
       result.echoMismatches++;
       note('SLOW READER MISMATCH');
@@ -343,13 +345,28 @@ async function slowlorisLoop() {
 /** Uploads that the server confirmed: name → sha256 of the content. */
 const published = new Map();
 
+/** Run `fn` with a fresh client; bounded by 60 s whatever happens (a hang is reported, not waited on). */
 async function withClient(fn) {
   const { host, port } = hostPort(fileAt);
-  const c = await FileClient.connect({ host, port, timeoutMs: 10_000, connectTimeoutMs: 5_000 });
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      result.fileHangs++;
+      reject(new Error('file operation did not settle within 60 s'));
+    }, 60_000);
+  });
+  let c;
   try {
-    return await fn(c);
+    return await Promise.race([
+      (async () => {
+        c = await FileClient.connect({ host, port, timeoutMs: 10_000, connectTimeoutMs: 5_000 });
+        return await fn(c);
+      })(),
+      limit,
+    ]);
   } finally {
-    await c.close().catch(() => {});
+    clearTimeout(timer);
+    void c?.close().catch(() => {});
   }
 }
 
@@ -474,9 +491,21 @@ async function sampleLoop() {
 
 // ------------------------------------------------------------------ run
 
-const loops = [stressLoop(), slowReaderLoop(), garbageLoop(), slowlorisLoop(), fileLoop(0), fileLoop(1), killLoop(), stopLoop(), sampleLoop()];
-if (tls) loops.push(tlsEchoLoop(), tlsEchoLoop());
-await Promise.allSettled(loops);
+const loops = { stress: stressLoop(), 'slow reader': slowReaderLoop(), garbage: garbageLoop(), slowloris: slowlorisLoop(), 'files 0': fileLoop(0), 'files 1': fileLoop(1), kill: killLoop(), stop: stopLoop(), sample: sampleLoop() };
+if (tls) Object.assign(loops, { 'tls echo 0': tlsEchoLoop(), 'tls echo 1': tlsEchoLoop() });
+// Every loop ends at the deadline; one still running 90 s later is stuck (reported, not awaited).
+const finished = new Set();
+for (const [name, p] of Object.entries(loops)) {
+  const done = () => finished.add(name);
+  p.then(done, done);
+}
+await Promise.race([Promise.allSettled(Object.values(loops)), sleep(Math.max(0, deadline - Date.now()) + 90_000)]);
+for (const name of Object.keys(loops)) {
+  if (!finished.has(name)) {
+    result.stuckLoops.push(name);
+    note(`STUCK: the ${name} loop did not end`);
+  }
+}
 
 // Every upload the server confirmed must still be there, byte for byte.
 const check = path.join(dir, 'check.bin');
@@ -513,7 +542,7 @@ console.log('\nsoak summary');
 console.log(`  run ${minutes} min on Node ${process.version}; worker kills ${result.workerKills}, file-server stops ${result.fileServerStops}`);
 console.log(`  echoes verified ${result.okEchoes} (stress ${result.stressMessages} in ${result.stressRounds} rounds, TLS ${result.tlsEchoes}), mismatches ${result.echoMismatches}, connection errors (expected with kills) ${result.echoErrors + result.stressErrors}`);
 console.log(`  slow reader ${(result.slowReaderBytes / MIB).toFixed(1)} MiB, garbage/oversized closed by the server ${result.garbageClosed}, slowloris connections ${result.slowlorisOpened}`);
-console.log(`  files: uploads ${result.uploads} (resumed ${result.resumes}), verified downloads ${result.filesVerified}, corrupted ${result.filesCorrupted}, lost ${result.filesLost}, retried after timeouts ${result.fileRetries}`);
+console.log(`  files: uploads ${result.uploads} (resumed ${result.resumes}), verified downloads ${result.filesVerified}, corrupted ${result.filesCorrupted}, lost ${result.filesLost}, retried after timeouts ${result.fileRetries}, operations that hung ${result.fileHangs}`);
 console.log(`  event-loop delay p99 over the samples: max ${lag.length ? Math.max(...lag).toFixed(1) : 'n/a'} ms`);
 for (const [key, g] of Object.entries(result.growth)) {
   const unit = key.endsWith('rss') ? MIB : 1;

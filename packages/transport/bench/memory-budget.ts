@@ -11,7 +11,9 @@
  *   round trip p99 over the run below 1 s.
  *
  *   pnpm --filter @iocp/transport build
- *   cd packages/transport && npx tsx bench/memory-budget.ts [--seconds 60] [--budget 256] [--peers 2000]
+ *   cd packages/transport && npx tsx bench/memory-budget.ts [--seconds 60] [--budget 256] [--peers 2000] [--drip 2048]
+ *
+ * `--drip` is what each trickler sends every 100 ms (bytes).
  *
  * Shed attackers reconnect after a second (refused while the port is under pressure), so the
  * pressure lasts the whole run. The server runs in a child process (its RSS is what is
@@ -134,12 +136,14 @@ async function main(): Promise<void> {
       budget: { type: 'string', default: '256' },
       peers: { type: 'string', default: '2000' },
       healthy: { type: 'string', default: '20' },
+      drip: { type: 'string', default: '2048' },
     },
   });
   const seconds = Number(values.seconds);
   const budget = Number(values.budget) * MIB;
   const peers = Number(values.peers);
   const healthyCount = Number(values.healthy);
+  const dripBytes = Number(values.drip);
   const child = forkSelf(SELF, ['server', String(budget)]);
   let died: string | undefined;
   child.once('exit', (code, signal) => {
@@ -159,7 +163,7 @@ async function main(): Promise<void> {
   const trickle = new Set<Socket>();
   const head = Buffer.alloc(4);
   head.writeUInt32BE(MAX_FRAME, 0);
-  const drip = Buffer.alloc(2048, 2);
+  const drip = Buffer.alloc(dripBytes, 2);
   const mute = frame(Buffer.alloc(64 * 1024, 3));
   const start = (s: Socket, kind: 'trickle' | 'mute'): void => {
     if (kind === 'trickle') {
@@ -205,7 +209,7 @@ async function main(): Promise<void> {
   const base = await sample();
   const baseline = base.rss;
   console.log(
-    `memory-budget bench: budget ${budget / MIB} MiB, ${peers} trickling 16 MiB frames + ${peers} never reading + ${healthyCount} healthy, ${seconds} s; ` +
+    `memory-budget bench: budget ${budget / MIB} MiB, ${peers} trickling 16 MiB frames (${dripBytes} B / 100 ms) + ${peers} never reading + ${healthyCount} healthy, ${seconds} s; ` +
       `server baseline RSS ${(baseline / MIB).toFixed(1)} MiB with ${base.stats.connections.current} connections, node ${process.version}`,
   );
   // The attack starts over about two seconds (100 peers every 50 ms), not in one burst.

@@ -45,6 +45,7 @@ export function failures(result) {
   for (const [name, g] of Object.entries(result.growth)) {
     if (!g.ok) out.push(`${name} grew from ${g.first.toFixed(0)} to ${g.last.toFixed(0)} (limit ${g.limit.toFixed(0)})`);
   }
+  for (const name of result.stuckLoops ?? []) out.push(`the ${name} loop hung past the end of the run`);
   if (result.okEchoes === 0) out.push('no echo succeeded');
   if (result.filesVerified === 0) out.push('no file transfer was verified');
   return out;
