@@ -433,7 +433,15 @@ describe('requests waiting for drain (found by the protocol fuzzer)', () => {
     const server = new FileServer({ root, fs });
     await server.open();
     const sent: Buffer[] = [];
-    const conn = { writable: true, send: (f: Uint8Array) => (sent.push(Buffer.from(f)), true), close() {}, destroy() {} };
+    const conn = {
+      writable: true,
+      send(f: Uint8Array) {
+        sent.push(Buffer.from(f));
+        return true;
+      },
+      close() {},
+      destroy() {},
+    };
     const session = server.attach(conn);
     session.onFrame(encodeMessage({ type: MessageType.Hello, version: 1, token: Buffer.alloc(0) }));
     conn.writable = false;
