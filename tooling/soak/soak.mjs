@@ -80,6 +80,7 @@ const result = {
   resumes: 0,
   fileRetries: 0,
   fileHangs: 0,
+  unservedConnects: 0,
   stuckLoops: [],
   workerKills: 0,
   fileServerStops: 0,
@@ -215,11 +216,18 @@ async function tlsEchoLoop() {
     const s = tlsConnect({ host, port, ca: tls.ca, servername: 'localhost' });
     s.on('error', () => {});
     try {
+      let timer;
       await new Promise((res, rej) => {
         s.once('secureConnect', res);
         s.once('error', rej);
         s.once('close', () => rej(new Error('closed')));
-      });
+        // A connection the cluster accepted while a worker was dying may never be served:
+        // a client gives up on a handshake after 10 s (counted), as real clients must.
+        timer = setTimeout(() => {
+          result.unservedConnects++;
+          rej(new Error('handshake timeout'));
+        }, 10_000);
+      }).finally(() => clearTimeout(timer));
       const tally = { ok: 0 };
       try {
         await echoSession(s, 20 + Math.floor(Math.random() * 200), MIB, tally);
@@ -541,6 +549,7 @@ const lag = result.samples.filter((s) => Number.isFinite(s.lagP99)).map((s) => s
 console.log('\nsoak summary');
 console.log(`  run ${minutes} min on Node ${process.version}; worker kills ${result.workerKills}, file-server stops ${result.fileServerStops}`);
 console.log(`  echoes verified ${result.okEchoes} (stress ${result.stressMessages} in ${result.stressRounds} rounds, TLS ${result.tlsEchoes}), mismatches ${result.echoMismatches}, connection errors (expected with kills) ${result.echoErrors + result.stressErrors}`);
+console.log(`  TLS connections whose handshake never completed (gave up after 10 s): ${result.unservedConnects}`);
 console.log(`  slow reader ${(result.slowReaderBytes / MIB).toFixed(1)} MiB, garbage/oversized closed by the server ${result.garbageClosed}, slowloris connections ${result.slowlorisOpened}`);
 console.log(`  files: uploads ${result.uploads} (resumed ${result.resumes}), verified downloads ${result.filesVerified}, corrupted ${result.filesCorrupted}, lost ${result.filesLost}, retried after timeouts ${result.fileRetries}, operations that hung ${result.fileHangs}`);
 console.log(`  event-loop delay p99 over the samples: max ${lag.length ? Math.max(...lag).toFixed(1) : 'n/a'} ms`);
