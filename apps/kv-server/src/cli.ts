@@ -1,4 +1,5 @@
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, addProxyProtocolFlags, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, proxyProtocolFromFlags, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import type { ProxyProtocolOptions } from '@iocp/transport';
 import { Command, Option } from 'commander';
 
 /** Everything the server needs, validated. Produced by {@link parseServerArgs}. */
@@ -19,6 +20,8 @@ export interface ServerConfig {
   readonly metrics: HostPort | undefined;
   /** pino level for stderr logs. */
   readonly logLevel: string;
+  /** `--proxy-protocol` with its `--trusted-proxy` blocks: every listener reads a PROXY header first. */
+  readonly proxyProtocol: ProxyProtocolOptions | undefined;
 }
 
 /** Run with a config, or exit now (help/version printed) with a code. */
@@ -57,6 +60,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     .addOption(new Option('--workers <n>', 'processes; only 1 (one coherent key space, see README)').argParser(optionParser((t) => parseInteger(t, 1, 256))).default(1))
     .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics (prints "metrics HOST:PORT")').argParser(optionParser(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
+  addProxyProtocolFlags(program);
   const outcome = parseCommandLine(program, argv);
   if (outcome.kind === 'exit') return outcome;
   if (program.args.length > 0) throw new UsageError(`unexpected argument '${program.args[0]}'`);
@@ -71,6 +75,8 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     workers: number;
     metrics?: HostPort;
     logLevel: string;
+    proxyProtocol?: boolean;
+    trustedProxy?: string[];
   }>();
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   if (o.workers > 1) throw new UsageError(WORKERS_REFUSED);
@@ -85,6 +91,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       tls: o.tlsCert === undefined ? undefined : readTlsKeyPair(o.tlsCert, o.tlsKey as string),
       metrics: o.metrics,
       logLevel: o.logLevel,
+      proxyProtocol: proxyProtocolFromFlags(o),
     },
   };
 }

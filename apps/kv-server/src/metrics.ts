@@ -9,6 +9,8 @@ export function renderMetrics(port: PortStats, store: StoreStats): string {
   };
   metric('iocp_kv_connections', 'gauge', 'Open client connections.', port.connections.current);
   metric('iocp_kv_connections_accepted_total', 'counter', 'Connections accepted.', port.connections.accepted);
+  metric('iocp_kv_connections_proxied_total', 'counter', 'Connections that started with a PROXY header naming a client (--proxy-protocol).', port.connections.proxied);
+  metric('iocp_kv_proxy_health_checks_total', 'counter', 'PROXY LOCAL connections (balancer health checks), closed without serving.', port.connections.proxyLocal);
   metric('iocp_kv_commands_total', 'counter', 'Requests decoded.', port.messagesIn);
   metric('iocp_kv_replies_total', 'counter', 'Replies sent.', port.messagesOut);
   metric('iocp_kv_received_bytes_total', 'counter', 'Bytes read from sockets.', port.bytesIn);
