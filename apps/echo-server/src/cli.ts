@@ -1,5 +1,18 @@
 import { availableParallelism } from 'node:os';
-import { type HostPort, UsageError, addProxyProtocolFlags, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, proxyProtocolFromFlags, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import {
+  type HostPort,
+  UsageError,
+  addProxyProtocolFlags,
+  maxBufferedOption,
+  optionParser,
+  parseByteSize,
+  parseCommandLine,
+  parseHostPort,
+  parseInteger,
+  proxyProtocolFromFlags,
+  readTlsKeyPair,
+  reportingCommand,
+} from '@iocp/cli-support';
 import type { ProxyProtocolOptions } from '@iocp/transport';
 import { Command, Option } from 'commander';
 
@@ -20,6 +33,8 @@ export interface ServerConfig {
   readonly maxConnRate: number | undefined;
   /** Concurrent connections per remote IP per process; `undefined` = unlimited. */
   readonly maxConnPerIp: number | undefined;
+  /** Memory budget per process (`limits.maxBufferedBytes`); `undefined` = the transport's default; `Infinity` = off. */
+  readonly maxBuffered: number | undefined;
   /** Close a peer that sends nothing for this long after connecting; 0 = off. */
   readonly firstDataTimeoutMs: number;
   /** Close a connection without read or write progress for this long; 0 = off. */
@@ -84,6 +99,7 @@ function buildProgram(write: (text: string) => void): Command {
     .addOption(new Option('--max-connections <n>', 'concurrent connections per process (default: unlimited)').argParser(optionParser((t) => parseInteger(t, 1, 10_000_000))))
     .addOption(new Option('--max-conn-rate <n>', 'new connections per second per process (default: unlimited)').argParser(optionParser((t) => parseInteger(t, 1, 10_000_000))))
     .addOption(new Option('--max-conn-per-ip <n>', 'concurrent connections per remote IP per process (default: unlimited)').argParser(optionParser((t) => parseInteger(t, 1, 10_000_000))))
+    .addOption(maxBufferedOption())
     .addOption(new Option('--first-data-timeout <ms>', 'close a peer that sends nothing for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
     .addOption(new Option('--idle-timeout <ms>', 'close a connection without read or write progress for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
     .addOption(new Option('--write-timeout <ms>', 'close a connection whose queued replies make no write progress for this long (the peer stopped reading); 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
@@ -131,6 +147,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       maxConnections: o.maxConnections as number | undefined,
       maxConnRate: o.maxConnRate as number | undefined,
       maxConnPerIp: o.maxConnPerIp as number | undefined,
+      maxBuffered: o.maxBuffered as number | undefined,
       firstDataTimeoutMs: o.firstDataTimeout as number,
       idleTimeoutMs: o.idleTimeout as number,
       writeTimeoutMs: o.writeTimeout as number,

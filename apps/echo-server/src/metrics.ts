@@ -1,6 +1,7 @@
 import type { JobPoolStats } from '@iocp/jobpool';
 import type { PortStats } from '@iocp/transport';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerHealthMetrics, registerMemoryBudgetMetrics } from '@iocp/cli-support';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 /** Close reasons always exported (at 0 until seen), so dashboards see every series. */
 const CLOSE_REASONS = [
@@ -19,10 +20,11 @@ const CLOSE_REASONS = [
   'handler-error',
   'tls-error',
   'proxy-header',
+  'memory-budget',
 ];
 
 /** Refusal reasons always exported (at 0 until seen). */
-const REFUSE_REASONS = ['max-connections', 'rate', 'per-ip', 'deny', 'allow', 'hook', 'shutdown'];
+const REFUSE_REASONS = ['max-connections', 'rate', 'per-ip', 'deny', 'allow', 'hook', 'shutdown', 'memory-budget'];
 
 function setCounter(counter: Counter, value: number): void {
   counter.reset();
@@ -117,7 +119,9 @@ export function createPortMetricsRegistry(source: () => PortStats, jobSource?: (
   // for that pass, so the series of a scrape agree with each other (accepted vs closed, ...).
   const stats = perScrape(source);
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // Event-loop delay percentiles, heap, handles, RSS, fds, GC (prom-client's default collectors).
+  registerHealthMetrics(registry);
+  registerMemoryBudgetMetrics(registry, () => stats().memory);
   const registers = [registry];
 
   new Gauge({

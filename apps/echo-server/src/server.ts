@@ -41,6 +41,7 @@ export async function startEchoServer(config: ServerConfig, log: Logger): Promis
       maxConnections: config.maxConnections ?? Number.POSITIVE_INFINITY,
       maxConnectionsPerSecond: config.maxConnRate ?? Number.POSITIVE_INFINITY,
       maxConnectionsPerIp: config.maxConnPerIp ?? Number.POSITIVE_INFINITY,
+      maxBufferedBytes: config.maxBuffered,
     },
     timeouts: {
       firstDataMs: config.firstDataTimeoutMs,

@@ -84,7 +84,7 @@ describe('parseServerArgs', () => {
       '--listen', '127.0.0.1:0', '--listen', '[::1]:0', '--max-frame', '64k', '--max-connections', '10',
       '--max-conn-rate', '5', '--max-conn-per-ip', '2', '--first-data-timeout', '100', '--idle-timeout', '200',
       '--write-timeout', '400', '--heartbeat', '1000', '--heartbeat-misses', '3', '--drain-timeout', '300', '--workers', '2', '--metrics', '127.0.0.1:0', '--log-level', 'debug',
-      '--jobs', '0', '--job-cost-us', '50',
+      '--jobs', '0', '--job-cost-us', '50', '--max-buffered', '256m',
     ]);
     expect(c.listen).toEqual([
       { host: '127.0.0.1', port: 0 },
@@ -93,6 +93,7 @@ describe('parseServerArgs', () => {
     expect(c).toMatchObject({
       maxFrame: 65536, maxConnections: 10, maxConnRate: 5, maxConnPerIp: 2, firstDataTimeoutMs: 100,
       idleTimeoutMs: 200, writeTimeoutMs: 400, heartbeatMs: 1000, heartbeatMisses: 3, drainMs: 300, workers: 2, metrics: { host: '127.0.0.1', port: 0 }, logLevel: 'debug', jobCostUs: 50,
+      maxBuffered: 256 * 1024 * 1024,
     });
   });
 
@@ -101,6 +102,7 @@ describe('parseServerArgs', () => {
     [['--listen', 'nope'], /--listen/],
     [['--max-frame', '12q'], /--max-frame/],
     [['--max-frame', '2g'], /out of range/],
+    [['--max-buffered', '100k'], /--max-buffered/],
     [['--mode', 'udp'], /--mode/],
     [['--workers', '0'], /--workers/],
     [['--idle-timeout', '-5'], /--idle-timeout/],

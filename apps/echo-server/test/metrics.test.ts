@@ -14,6 +14,11 @@ function stats(over: Partial<PortStats['connections']> = {}, rest: Partial<PortS
     queuedBytesPeak: 4096,
     writeCalls: 20,
     connectionQueuedBytesPeak: 2048,
+    memory: {
+      bufferedBytes: 4096, inputBytes: 3968, queuedBytes: 128, pausedSocketBytes: 0, bufferedBytesPeak: 9000,
+      maxBufferedBytes: 1 << 28, softMark: 3 << 26, lowMark: 1 << 27, floor: 65536, pressure: false,
+      pausedNow: 0, pressureEvents: 1, pauses: 5, sheds: 2, shedBytes: 777,
+    },
     ...rest,
   } as PortStats;
 }
@@ -40,6 +45,17 @@ describe('createPortMetricsRegistry', () => {
     expect(text).toContain('# TYPE iocp_connections_closed_total counter');
     expect(text).toContain('# TYPE iocp_connections gauge');
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    // event-loop health, heap and handles (prom-client's default collectors)
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds /m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes /m);
+    expect(text).toMatch(/^nodejs_active_handles_total /m);
+    // the memory budget
+    expect(metricValue(text, 'iocp_memory_buffered_bytes')).toBe(4096);
+    expect(metricValue(text, 'iocp_memory_budget_bytes')).toBe(1 << 28);
+    expect(metricValue(text, 'iocp_memory_soft_mark_bytes')).toBe(3 << 26);
+    expect(metricValue(text, 'iocp_memory_sheds_total')).toBe(2);
+    expect(metricValue(text, 'iocp_connections_closed_total{reason="memory-budget"}')).toBe(0);
+    expect(metricValue(text, 'iocp_connections_refused_total{reason="memory-budget"}')).toBe(0);
   });
 
   it('follows the port between scrapes and takes one snapshot per scrape', async () => {

@@ -1,4 +1,17 @@
-import { type HostPort, UsageError, addProxyProtocolFlags, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, proxyProtocolFromFlags, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import {
+  type HostPort,
+  UsageError,
+  addProxyProtocolFlags,
+  maxBufferedOption,
+  optionParser,
+  parseByteSize,
+  parseCommandLine,
+  parseHostPort,
+  parseInteger,
+  proxyProtocolFromFlags,
+  readTlsKeyPair,
+  reportingCommand,
+} from '@iocp/cli-support';
 import type { ProxyProtocolOptions } from '@iocp/transport';
 import { Command, Option } from 'commander';
 
@@ -19,6 +32,8 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** `--proxy-protocol` with its `--trusted-proxy` blocks: every listener reads a PROXY header first. */
   readonly proxyProtocol: ProxyProtocolOptions | undefined;
+  /** Memory budget (`limits.maxBufferedBytes`); `undefined` = the transport's default; `Infinity` = off. */
+  readonly maxBuffered: number | undefined;
 }
 
 /** Run with a config, or exit now (help/version printed). */
@@ -50,6 +65,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     .addOption(new Option('--tls-key <file>', 'PEM private key file; needs --tls-cert'))
     .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued frames drain this long').argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1))).default(2000))
     .addOption(new Option('--write-timeout <ms>', 'close a connection whose queued frames make no write progress for this long (the peer stopped reading); 0 = off').argParser(optionParser((t) => parseInteger(t, 0, 2 ** 31 - 1))).default(0))
+    .addOption(maxBufferedOption())
     .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics (prints "metrics HOST:PORT")').argParser(optionParser(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
   addProxyProtocolFlags(program);
@@ -71,6 +87,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     logLevel: string;
     proxyProtocol?: boolean;
     trustedProxy?: string[];
+    maxBuffered?: number;
   }>();
   if (!o.root) throw new UsageError('--root <dir> is required');
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -94,6 +111,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       metrics: o.metrics,
       logLevel: o.logLevel,
       proxyProtocol: proxyProtocolFromFlags(o),
+      maxBuffered: o.maxBuffered,
     },
   };
 }

@@ -1,4 +1,6 @@
+import { type ScrapeSource, registerHealthMetrics, registerMemoryBudgetMetrics } from '@iocp/cli-support';
 import type { FileServerStats } from '@iocp/file-transfer';
+import { Registry } from 'prom-client';
 
 /** Prometheus text exposition (format 0.0.4) of a file server's stats. */
 export function renderMetrics(s: FileServerStats): string {
@@ -21,4 +23,22 @@ export function renderMetrics(s: FileServerStats): string {
     metric('iocp_file_server_wire_sent_bytes_total', 'counter', 'Bytes written to sockets.', s.transport.bytesOut);
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The file server's scrape: its own series ({@link renderMetrics}) followed by process health
+ * (event-loop delay percentiles, heap, handles, RSS — prom-client's default collectors) and the
+ * transport's memory budget (`iocp_memory_*`), one stats snapshot per scrape.
+ */
+export function fileServerScrape(stats: () => FileServerStats): ScrapeSource {
+  const registry = new Registry();
+  registerHealthMetrics(registry);
+  let snapshot: FileServerStats | undefined;
+  registerMemoryBudgetMetrics(registry, () => snapshot?.transport?.memory);
+  return async () => {
+    snapshot = stats();
+    const own = renderMetrics(snapshot);
+    const health = await registry.metrics();
+    return { contentType: registry.contentType, body: `${own}${health}` };
+  };
 }

@@ -1,9 +1,9 @@
-import { type MetricsServer, exitAfterFlush, runMain, startMetricsServer, textScrape } from '@iocp/cli-support';
+import { type MetricsServer, exitAfterFlush, runMain, startMetricsServer } from '@iocp/cli-support';
 import { DEFAULT_PORT_OPTIONS, FileServer } from '@iocp/file-transfer';
 import { formatEndpoint } from '@iocp/transport';
 import pino from 'pino';
 import { parseServerArgs } from './cli.js';
-import { renderMetrics } from './metrics.js';
+import { fileServerScrape } from './metrics.js';
 import { onStopSignal } from './stop-signal.js';
 
 const APP = 'file-server';
@@ -27,8 +27,14 @@ async function main(): Promise<number | undefined> {
     maxFrameLength: c.maxFrame,
     chunkSize: c.chunkSize,
     logger: log,
-    ...(c.writeTimeoutMs > 0
-      ? { portOptions: { ...DEFAULT_PORT_OPTIONS, timeouts: { ...DEFAULT_PORT_OPTIONS.timeouts, writeStallMs: c.writeTimeoutMs } } }
+    ...(c.writeTimeoutMs > 0 || c.maxBuffered !== undefined
+      ? {
+          portOptions: {
+            ...DEFAULT_PORT_OPTIONS,
+            ...(c.maxBuffered !== undefined ? { limits: { ...DEFAULT_PORT_OPTIONS.limits, maxBufferedBytes: c.maxBuffered } } : {}),
+            ...(c.writeTimeoutMs > 0 ? { timeouts: { ...DEFAULT_PORT_OPTIONS.timeouts, writeStallMs: c.writeTimeoutMs } } : {}),
+          },
+        }
       : {}),
   });
   let metrics: MetricsServer | undefined;
@@ -68,7 +74,7 @@ async function main(): Promise<number | undefined> {
       });
       addresses.push(formatEndpoint(l.host, listener.port));
     }
-    if (c.metrics) metrics = await startMetricsServer(c.metrics, textScrape(() => renderMetrics(server.stats())));
+    if (c.metrics) metrics = await startMetricsServer(c.metrics, fileServerScrape(() => server.stats()));
   } catch (error) {
     if (stopping) return undefined; // stopped during startup: the stop path ends the process (exit 0)
     await Promise.all([server.close({ drainMs: 0 }), metrics?.close()]).catch(() => {});

@@ -158,7 +158,7 @@ describe('file-server', () => {
   });
 
   it('serves Prometheus metrics with --metrics and prints the bound address', async () => {
-    const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--metrics', '127.0.0.1:0']);
+    const s = run(SERVER, ['--listen', '127.0.0.1:0', '--root', root, '--metrics', '127.0.0.1:0', '--max-buffered', '48m']);
     const [line] = await listening(s);
     let m: RegExpExecArray | null = null;
     while (!(m = /^metrics (127\.0\.0\.1:\d+)$/m.exec(s.stdout()))) await new Promise((r) => setTimeout(r, 10));
@@ -176,6 +176,12 @@ describe('file-server', () => {
     expect(text).toMatch(/^iocp_file_server_data_received_bytes_total 1000$/m);
     expect(text).toMatch(/^iocp_file_server_failures_total\{code="IOCP_ERR_FT_BAD_PATH"\} 1$/m);
     expect(text).toMatch(/^# TYPE iocp_file_server_connections gauge$/m);
+    // process health and the memory budget (--max-buffered)
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    expect(text).toMatch(/^nodejs_active_handles_total \d/m);
+    expect(text).toMatch(new RegExp(`^iocp_memory_budget_bytes ${48 * 1024 * 1024}$`, 'm'));
+    expect(text).toMatch(/^iocp_memory_sheds_total 0$/m);
     expect((await fetch(`http://${m[1]}/other`)).status).toBe(404);
   });
 

@@ -115,6 +115,11 @@ export const ERROR_CODES = {
     className: 'SendQueueOverflowError',
     summary: 'queued outgoing bytes would have exceeded sendQueue.maxBytes; the connection was closed',
   },
+  IOCP_ERR_MEMORY_BUDGET: {
+    package: '@iocp/transport',
+    className: 'MemoryBudgetError',
+    summary: 'the port went over limits.maxBufferedBytes (or stayed under memory pressure) and this connection was among the largest holders; it was closed',
+  },
   IOCP_ERR_FIRST_DATA_TIMEOUT: {
     package: '@iocp/transport',
     className: 'FirstDataTimeoutError',

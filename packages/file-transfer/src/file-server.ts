@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { lengthPrefixed } from '@iocp/framing';
-import { CompletionPort, type Connection, type Listener, type ListenTlsOptions, type PortOptions, type ProxyProtocolOptions, formatEndpoint } from '@iocp/transport';
+import { CompletionPort, type Connection, type Listener, type ListenTlsOptions, type MemoryStats, type PortOptions, type ProxyProtocolOptions, formatEndpoint } from '@iocp/transport';
 import { ConnectionClosedError, InvalidOptionError } from './errors.js';
 import { type FileSystem, nodeFileSystem } from './file-system.js';
 import type { FrameConnection } from './frame-connection.js';
@@ -34,8 +34,8 @@ export interface FileServerStats extends ServerCounters {
   connections: number;
   /** Names with an upload in progress now. */
   uploadsInProgress: number;
-  /** Transport totals (bytes on the wire, frames) when the server listens through `listen()`. */
-  transport: { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number } | undefined;
+  /** Transport totals (bytes on the wire, frames) and the memory budget, when the server listens through `listen()`. */
+  transport: { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number; memory: MemoryStats } | undefined;
 }
 
 /** Options of a {@link FileServer}. Every option is validated by the constructor; an unknown key is refused (`IOCP_ERR_INVALID_OPTION`). */
@@ -292,7 +292,7 @@ export class FileServer {
       failures: { ...this.counters.failures },
       connections: this.sessions.size,
       uploadsInProgress: this.busy.size,
-      transport: t ? { bytesIn: t.bytesIn, bytesOut: t.bytesOut, messagesIn: t.messagesIn, messagesOut: t.messagesOut } : undefined,
+      transport: t ? { bytesIn: t.bytesIn, bytesOut: t.bytesOut, messagesIn: t.messagesIn, messagesOut: t.messagesOut, memory: t.memory } : undefined,
     };
   }
 

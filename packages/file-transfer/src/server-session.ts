@@ -49,6 +49,8 @@ interface Upload {
   /** True once this upload holds the name's busy lock. */
   locked: boolean;
   closed: boolean;
+  /** The setup (`onPut`, up to PUT_READY) while it runs: a drop waits for it before releasing the name. */
+  setup: Promise<void> | undefined;
 }
 interface Download {
   kind: 'get';
@@ -114,7 +116,7 @@ export class ServerSession implements FrameSink {
 
   onDrain(): void {
     for (const t of this.transfers.values()) if (t.kind === 'get') t.sender?.onDrain();
-    this.drainWaiter?.();
+    this.wakeWriters();
   }
 
   onClose(error?: Error): void {
@@ -123,6 +125,8 @@ export class ServerSession implements FrameSink {
     this.ctx.sessions.delete(this);
     const err = new ConnectionClosedError('connection closed', { cause: error });
     for (const t of [...this.transfers.values()]) this.drop(t, err);
+    // Requests waiting for drain (LIST) see the close and end: their folder handles close.
+    this.wakeWriters();
   }
 
   private send(m: Message): void {
@@ -228,12 +232,14 @@ export class ServerSession implements FrameSink {
     }
     const t: Transfer =
       kind === 'put'
-        ? { kind, id, name: '', size: 0, partial: '', target: '', fh: undefined, receiver: undefined, ended: false, locked: false, closed: false }
+        ? { kind, id, name: '', size: 0, partial: '', target: '', fh: undefined, receiver: undefined, ended: false, locked: false, closed: false, setup: undefined }
         : kind === 'get'
           ? { kind, id, name: '', fh: undefined, sender: undefined, closed: false }
           : { kind, id, closed: false };
     this.transfers.set(id, t);
-    run().catch((err) => this.failTransfer(t, err));
+    const running = run();
+    if (t.kind === 'put') t.setup = running.catch(() => {});
+    running.catch((err) => this.failTransfer(t, err));
   }
 
   private failTransfer(t: Transfer, err: unknown): void {
@@ -256,10 +262,18 @@ export class ServerSession implements FrameSink {
       const fh = t.fh;
       t.fh = undefined;
       const closing = (async () => {
+        // A setup still opening the partial finishes first (it sees `closed` and closes what it
+        // opened): the name stays locked until nothing of this upload touches its files.
+        await t.setup;
         await r?.quiesce();
         // Best effort: what reached the partial should be durable for a later resume.
         await fh?.sync().catch(() => {});
         await fh?.close().catch(() => {});
+        if (r === undefined && t.partial !== '') {
+          // Dropped before PUT_READY: an empty partial it created is no use to a resume.
+          const st = await this.ctx.fs.stat(t.partial).catch(() => undefined);
+          if (st?.size === 0) await this.ctx.fs.unlink(t.partial).catch(() => {});
+        }
       })();
       if (t.locked) {
         const release = closing.then(() => {
@@ -442,14 +456,24 @@ export class ServerSession implements FrameSink {
     this.finishOp(m.id, { type: MessageType.DeleteOk, id: m.id });
   }
 
-  private drainWaiter: (() => void) | undefined;
+  /**
+   * Requests waiting for the connection to drain (several LISTs may wait at once). Woken by a
+   * drain and by the close: a waiter left behind would keep its open folder handle for ever.
+   */
+  private drainWaiters: (() => void)[] = [];
+
+  private wakeWriters(): void {
+    const waiters = this.drainWaiters;
+    if (waiters.length === 0) return;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
 
   private async writable(): Promise<void> {
     while (this.state !== 'closed' && !this.conn.writable) {
       await new Promise<void>((resolve) => {
-        this.drainWaiter = resolve;
+        this.drainWaiters.push(resolve);
       });
-      this.drainWaiter = undefined;
     }
   }
 

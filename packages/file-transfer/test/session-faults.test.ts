@@ -381,3 +381,130 @@ describe('options', () => {
     expect(() => new ClientSession(a, { window: 0 })).toThrow(expect.objectContaining({ code: 'IOCP_ERR_INVALID_OPTION' }));
   });
 });
+
+describe('requests waiting for drain (found by the protocol fuzzer)', () => {
+  /** A server session on a connection the test chokes and drains by hand; counts open folder handles. */
+  async function choked() {
+    await fsp.mkdir(path.join(root, 'd'));
+    await fsp.writeFile(path.join(root, 'd', 'x.txt'), 'x');
+    let openDirs = 0;
+    const { nodeFileSystem } = await import('../src/index.js');
+    const fs = {
+      ...nodeFileSystem,
+      opendir: async (p: string) => {
+        const d = await nodeFileSystem.opendir(p);
+        openDirs++;
+        const close = d.close.bind(d);
+        let closed = false;
+        const done = () => {
+          if (!closed) {
+            closed = true;
+            openDirs--;
+          }
+        };
+        // for-await closes the folder through its iterator's return() or at the end.
+        const iterate = d[Symbol.asyncIterator].bind(d);
+        Object.assign(d, {
+          close: async () => {
+            done();
+            return close();
+          },
+          [Symbol.asyncIterator]: () => {
+            const it = iterate();
+            return {
+              next: async () => {
+                const r = await it.next();
+                if (r.done) done();
+                return r;
+              },
+              return: async () => {
+                done();
+                return it.return?.() ?? { done: true, value: undefined };
+              },
+              [Symbol.asyncIterator]() {
+                return this;
+              },
+            };
+          },
+        });
+        return d;
+      },
+    } as typeof nodeFileSystem;
+    const server = new FileServer({ root, fs });
+    await server.open();
+    const sent: Buffer[] = [];
+    const conn = {
+      writable: true,
+      send(f: Uint8Array) {
+        sent.push(Buffer.from(f));
+        return true;
+      },
+      close() {},
+      destroy() {},
+    };
+    const session = server.attach(conn);
+    session.onFrame(encodeMessage({ type: MessageType.Hello, version: 1, token: Buffer.alloc(0) }));
+    conn.writable = false;
+    const types = () => sent.map((f) => decodeMessage(f).type);
+    return { session, conn, types, open: () => openDirs, server };
+  }
+
+  it('two LISTs waiting for drain both finish on one drain (one waiter used to replace the other)', async () => {
+    const { session, conn, types, open, server } = await choked();
+    session.onFrame(encodeMessage({ type: MessageType.List, id: 1, folder: '' }));
+    session.onFrame(encodeMessage({ type: MessageType.List, id: 2, folder: 'd' }));
+    await new Promise((r) => setTimeout(r, 50)); // both are waiting for drain now
+    expect(types().filter((t) => t === MessageType.ListEnd)).toHaveLength(0);
+    conn.writable = true;
+    session.onDrain();
+    await until(() => types().filter((t) => t === MessageType.ListEnd).length === 2);
+    await until(() => open() === 0);
+    await server.close({ drainMs: 0 });
+  });
+
+  it('a LIST waiting for drain when the connection closes ends and closes its folder', async () => {
+    // Enough long names to fill a LIST_ITEMS batch (32 KiB) while the folder is being read.
+    await fsp.mkdir(path.join(root, 'many'));
+    for (let i = 0; i < 400; i++) await fsp.writeFile(path.join(root, 'many', `${String(i).padStart(4, '0')}-${'n'.repeat(100)}`), '');
+    const { session, types, open, server } = await choked();
+    session.onFrame(encodeMessage({ type: MessageType.List, id: 1, folder: 'many' }));
+    await until(() => open() > 0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(open()).toBeGreaterThan(0); // held while waiting
+    session.onClose(new Error('peer gone'));
+    await until(() => open() === 0);
+    expect(types().filter((t) => t === MessageType.ListEnd)).toHaveLength(0);
+    expect(server.stats().connections).toBe(0);
+    await server.close({ drainMs: 0 });
+  });
+});
+
+describe('an upload dropped while it is being set up (found by the protocol fuzzer)', () => {
+  it('keeps the name locked until the setup is over and leaves no empty partial behind', async () => {
+    const { nodeFileSystem } = await import('../src/index.js');
+    let opened = 0;
+    const fs = {
+      ...nodeFileSystem,
+      open: async (...args: Parameters<typeof nodeFileSystem.open>) => {
+        const fh = await nodeFileSystem.open(...args);
+        opened++;
+        return fh;
+      },
+    } as typeof nodeFileSystem;
+    const server = new FileServer({ root, fs });
+    await server.open();
+    const conn = { writable: true, send: () => true, close() {}, destroy() {} };
+    const session = server.attach(conn);
+    session.onFrame(encodeMessage({ type: MessageType.Hello, version: 1, token: Buffer.alloc(0) }));
+    session.onFrame(encodeMessage({ type: MessageType.Put, id: 1, size: 10, resume: false, name: 'late.bin' }));
+    // The peer is gone before the server got to open the partial.
+    session.onClose(new Error('peer gone'));
+    expect(server.uploadsInProgress).toBe(1); // locked while the setup runs
+    await until(() => server.uploadsInProgress === 0);
+    // The lock is released only after the setup opened (and closed) the partial...
+    expect(opened).toBe(1);
+    // ...and the empty partial it created is gone: nothing of the upload outlives the session.
+    expect(await fsp.readdir(path.join(root, '.iocp-ft', 'partial'))).toEqual([]);
+    await server.close({ drainMs: 0 });
+  });
+});

@@ -7,6 +7,7 @@ import { normalizeAddress } from './internal/classify.js';
 import { ClientSession, type SessionHost } from './internal/client-session.js';
 import { ConnectionImpl, type ConnectionProfile, connectionOf, connectionProfile, nowMs } from './internal/connection-impl.js';
 import { HandleTable } from './internal/handle-table.js';
+import { type BudgetMember, MemoryBudget } from './internal/memory-budget.js';
 import {
   type ResolvedPortOptions,
   type ResolvedProxyProtocol,
@@ -179,6 +180,7 @@ class Core implements PortCore, SessionHost, GateHost<ListenerEntry> {
   readonly refused: Record<string, number> = {};
   readonly closed: Partial<Record<CloseReason, number>> = {};
   closing = false;
+  readonly budget: MemoryBudget;
 
   private readonly perIp = new Map<string, number>();
   private readonly bucket: TokenBucket | undefined;
@@ -201,6 +203,17 @@ class Core implements PortCore, SessionHost, GateHost<ListenerEntry> {
     );
     this.sweepMs = Core.periodFor(Math.min(...enabled));
     this.gate = new ProxyGate(this, opts.firstDataMs > 0 ? Math.min(opts.firstDataMs, opts.handshakeMs) : opts.handshakeMs);
+    this.budget = new MemoryBudget(opts.maxBufferedBytes, opts.highWaterMark, this, (visit) => this.visitConnections(visit), nowMs);
+  }
+
+  /** Every open connection, in slot order (the budget's scans). */
+  private visitConnections(visit: (m: BudgetMember) => void): void {
+    const t = this.table;
+    const n = t.extent;
+    for (let slot = 0; slot < n; slot++) {
+      const c = t.at(slot);
+      if (c !== undefined) visit(c);
+    }
   }
 
   private static periodFor(ms: number): number {
@@ -293,6 +306,7 @@ class Core implements PortCore, SessionHost, GateHost<ListenerEntry> {
     if (o.deny?.check(address, family) === true) return 'deny';
     if (o.allow !== undefined && !o.allow.check(address, family)) return 'allow';
     if (this.table.size >= o.maxConnections) return 'max-connections';
+    if (this.budget.pressure) return 'memory-budget';
     if (Number.isFinite(o.maxConnectionsPerIp) && (this.perIp.get(address) ?? 0) >= o.maxConnectionsPerIp) return 'per-ip';
     if (this.bucket !== undefined && !this.bucket.take()) return 'rate';
     const h = entry.handler;
@@ -527,6 +541,7 @@ class Core implements PortCore, SessionHost, GateHost<ListenerEntry> {
       if (c !== undefined) c.tick(now);
     }
     this.gate.sweep(now);
+    this.budget.sweep();
     if (t.size === 0 && this.gate.size === 0) this.stopSweep();
   }
 
@@ -551,6 +566,7 @@ class Core implements PortCore, SessionHost, GateHost<ListenerEntry> {
       queuedBytes: this.queued,
       queuedBytesPeak: this.queuedPeak,
       connectionQueuedBytesPeak: this.connectionQueuedPeak,
+      memory: this.budget.stats(),
     };
   }
 

@@ -79,6 +79,17 @@ export class SendQueueOverflowError extends TransportError {
   }
 }
 
+/**
+ * The port's memory budget (`limits.maxBufferedBytes`) was exceeded, or under pressure for too
+ * long, and this connection was among the largest holders of partial input and queued sends;
+ * it was closed (reason `memory-budget`).
+ */
+export class MemoryBudgetError extends TransportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IOCP_ERR_MEMORY_BUDGET', message, options);
+  }
+}
+
 /** The peer sent nothing within `timeouts.firstDataMs` of opening. */
 export class FirstDataTimeoutError extends TransportError {
   constructor(message: string, options?: { cause?: unknown }) {

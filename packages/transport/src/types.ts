@@ -27,6 +27,7 @@ import type { Codec, FrameParts } from '@iocp/framing';
  * | `handler-error` | a handler threw or its promise rejected |
  * | `tls-error` | TLS handshake or verification failed |
  * | `proxy-header` | a listener with `proxyProtocol`: the PROXY header was missing (when required), malformed, late, too long, of an unknown family or sent by an untrusted peer (counted, `onProxyHeaderError`, no `onClose`) |
+ * | `memory-budget` | the port's memory budget shed it: one of the largest holders of partial input and queued sends (`IOCP_ERR_MEMORY_BUDGET`) |
  */
 export type CloseReason =
   | 'peer-closed'
@@ -44,10 +45,11 @@ export type CloseReason =
   | 'connect-failed'
   | 'handler-error'
   | 'tls-error'
-  | 'proxy-header';
+  | 'proxy-header'
+  | 'memory-budget';
 
 /** Why admission control refused a peer; the keys of `stats().connections.refused`. */
-export type RefuseReason = 'deny' | 'allow' | 'max-connections' | 'per-ip' | 'rate' | 'hook' | 'shutdown';
+export type RefuseReason = 'deny' | 'allow' | 'max-connections' | 'per-ip' | 'rate' | 'hook' | 'shutdown' | 'memory-budget';
 
 /** Admission control for accepted peers. Applies to every listener of the port. */
 export interface PortLimits {
@@ -61,6 +63,26 @@ export interface PortLimits {
   allow?: BlockList | undefined;
   /** Peers whose address matches are refused `deny`. Checked before `allow`. */
   deny?: BlockList | undefined;
+  /**
+   * The port's memory budget: the most bytes its peers may make it hold, over all connections —
+   * partial frames and unread input in the readers plus queued sends (`Infinity` turns it off).
+   * Default: a quarter of the memory this process may use (the cgroup limit from
+   * `process.constrainedMemory()` when lower than `os.totalmem()`), at least 64 MiB; every port
+   * gets its own, so set it when a machine runs several.
+   *
+   * Policy, like Redis `maxmemory-clients` (the biggest clients go first):
+   * - at ¾ of it (the soft mark) the port is under pressure: new peers are refused
+   *   (`memory-budget`) and reading stops on every connection holding more partial input than
+   *   the floor (`max(64 KiB, sendQueue.highWaterMark)`);
+   * - at the budget itself (the hard mark), or when the pressure has lasted 5 s, the largest
+   *   holders (input + queued) are closed with reason `memory-budget` (`IOCP_ERR_MEMORY_BUDGET`)
+   *   until the total is below ½ (the low mark) — never a connection holding less than the floor;
+   * - below the low mark the pressure ends: paused connections read again, peers are accepted.
+   *
+   * Counted per read and per send (O(1)); only crossing a mark or a watchdog sweep under
+   * pressure scans the connections. `stats().memory` shows the total, the marks and the sheds.
+   */
+  maxBufferedBytes?: number | undefined;
 }
 
 /** Keepalive settings: see {@link PortTimeouts.heartbeat}. */
@@ -510,4 +532,40 @@ export interface PortStats {
   queuedBytesPeak: number;
   /** Highest queued bytes of a single connection seen so far (never above its `sendQueue.maxBytes`). */
   connectionQueuedBytesPeak: number;
+  /** The memory budget (`limits.maxBufferedBytes`): what is held now, the marks, what was shed. */
+  memory: MemoryStats;
+}
+
+/** The memory budget in `port.stats()`; see {@link PortLimits.maxBufferedBytes}. */
+export interface MemoryStats {
+  /** Bytes held now: `inputBytes + queuedBytes + pausedSocketBytes`. */
+  bufferedBytes: number;
+  /** Partial frames and unread input held by the connections' readers. */
+  inputBytes: number;
+  /** Queued sends (the same as `PortStats.queuedBytes`). */
+  queuedBytes: number;
+  /** Bytes Node's stream buffers hold behind the budget's pauses (counted at each check). */
+  pausedSocketBytes: number;
+  /** Highest `bufferedBytes` seen when it was counted (at a read, a send or a check). */
+  bufferedBytesPeak: number;
+  /** The hard mark: `limits.maxBufferedBytes`. */
+  maxBufferedBytes: number;
+  /** ¾ of the budget: pressure starts here. */
+  softMark: number;
+  /** ½ of the budget: pressure ends below it; shedding stops below it. */
+  lowMark: number;
+  /** Connections holding less than this are never paused or closed by the budget. */
+  floor: number;
+  /** Under pressure now: new peers are refused, big readers paused. */
+  pressure: boolean;
+  /** Connections whose reading the budget has paused now. */
+  pausedNow: number;
+  /** Times the pressure started. */
+  pressureEvents: number;
+  /** Connections paused by the budget (total). */
+  pauses: number;
+  /** Connections closed by the budget (reason `memory-budget`). */
+  sheds: number;
+  /** Bytes freed by those closes. */
+  shedBytes: number;
 }

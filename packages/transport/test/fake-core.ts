@@ -1,4 +1,5 @@
 import type { ResolvedPortOptions } from '../src/internal/options.js';
+import { MemoryBudget } from '../src/internal/memory-budget.js';
 import { OutPool } from '../src/internal/out-pool.js';
 import type { PortCore } from '../src/internal/port-core.js';
 import type { SendQueue } from '../src/internal/send-queue.js';
@@ -10,6 +11,7 @@ import type { SendQueue } from '../src/internal/send-queue.js';
  */
 export function fakeCore(opts: ResolvedPortOptions): { core: PortCore; endOfTurn: () => void } {
   const dirty: SendQueue[] = [];
+  const counters = { queued: 0 };
   const core: PortCore = {
     opts,
     pool: new OutPool(),
@@ -18,9 +20,16 @@ export function fakeCore(opts: ResolvedPortOptions): { core: PortCore; endOfTurn
     messagesIn: 0,
     messagesOut: 0,
     writeCalls: 0,
-    queued: 0,
+    get queued() {
+      return counters.queued;
+    },
+    set queued(n: number) {
+      counters.queued = n;
+    },
     queuedPeak: 0,
     connectionQueuedPeak: 0,
+    // No connections to scan and checks run only when the test calls them.
+    budget: new MemoryBudget(opts.maxBufferedBytes, opts.highWaterMark, counters, () => {}, () => 0, () => {}),
     markDirty(queue) {
       queue.dirty = true;
       dirty.push(queue);

@@ -8,8 +8,10 @@ export { type CommandLineOutcome, optionParser, parseCommandLine, reportingComma
 export { CliError, EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ListenError, UsageError, exitCodeOf, formatErrorLine } from './errors.js';
 export { type FlushableStream, exitAfterFlush, flushStdio } from './flush-stdio.js';
 export { type HostPort, parseHostPort, parseServerHostPort } from './host-port.js';
+export { registerHealthMetrics, registerMemoryBudgetMetrics } from './health-metrics.js';
 export { parseInteger } from './integer.js';
 export { type ProxyProtocolFlagValues, addProxyProtocolFlags, proxyProtocolFromFlags } from './proxy-protocol-flags.js';
+export { MIN_MAX_BUFFERED, maxBufferedOption, parseMaxBuffered } from './max-buffered.js';
 export {
   type MetricsRegistryLike,
   type MetricsServer,

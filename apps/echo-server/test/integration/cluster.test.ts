@@ -7,7 +7,7 @@ afterEach(cleanup);
 
 describe('echo-server --workers (node:cluster)', () => {
   it('--workers 2 prints each listening line once and spreads connections over two processes', async () => {
-    const server = await startServer(['--listen', '127.0.0.1:0', '--workers', '2', '--log-level', 'debug', '--metrics', '127.0.0.1:0']);
+    const server = await startServer(['--listen', '127.0.0.1:0', '--workers', '2', '--log-level', 'debug', '--metrics', '127.0.0.1:0', '--max-buffered', '32m']);
     const primaryPid = server.child.pid;
     for (let i = 0; i < 6; i++) {
       const s = await socketTo(server.listening[0]!);
@@ -28,6 +28,11 @@ describe('echo-server --workers (node:cluster)', () => {
       return metricValue(t, 'iocp_connections_accepted_total') === 6 ? t : undefined;
     });
     expect(metricValue(text, 'iocp_connections')).toBe(6); // summed over both workers
+    // --max-buffered is per process: the budgets add up; health series come through the aggregation
+    expect(metricValue(text, 'iocp_memory_budget_bytes')).toBe(2 * 32 * 1024 * 1024);
+    expect(metricValue(text, 'iocp_memory_pressure')).toBe(0);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+    expect(text).toMatch(/^nodejs_active_handles_total \d/m);
     expect(await server.stop('SIGTERM')).toBe(0);
     expect(server.stdout()).toBe(`listening ${server.listening[0]}\nmetrics ${server.metrics}\n`);
   });

@@ -13,7 +13,9 @@ import {
   TlsError,
   WriteTimeoutError,
 } from '../errors.js';
+import type { MemoryBudgetError } from '../errors.js';
 import type { CloseReason, Connection, Handler, ProxyHeader } from '../types.js';
+import type { BudgetMember } from './memory-budget.js';
 import { formatEndpoint } from '../endpoint.js';
 import { frameErrorReason, isTlsLayerError } from './classify.js';
 import { type FrameSource, createFrameSource } from './frame-source.js';
@@ -54,6 +56,7 @@ const READ_ENDED = 1 << 8;
 const SHUTDOWN_REQUESTED = 1 << 9;
 const GOT_DATA = 1 << 10;
 const FRAME_ERROR_DELIVERED = 1 << 11;
+const BUDGET_PAUSED = 1 << 12;
 
 /** Property under which a socket points back at its connection (shared listeners, no closures). */
 const CONN = Symbol('iocp.connection');
@@ -210,7 +213,7 @@ export interface ClientLink {
  * {@link SendQueue}, created on the first send and dropped again once the connection is idle.
  * Created by the port; never exposed except through the {@link Connection} view.
  */
-export class ConnectionImpl implements Connection, SendOwner {
+export class ConnectionImpl implements Connection, SendOwner, BudgetMember {
   /**
    * Set by the port right after construction. No numeric initializer on purpose: a field that
    * starts as a small integer becomes a boxed-double field in every connection once one handle
@@ -424,12 +427,62 @@ export class ConnectionImpl implements Connection, SendOwner {
   private set frameErrorDelivered(on: boolean) {
     this.flags = on ? this.flags | FRAME_ERROR_DELIVERED : this.flags & ~FRAME_ERROR_DELIVERED;
   }
+  /** The port's memory budget stopped reading from this connection (separate from the app's pause). */
+  get budgetPaused(): boolean {
+    return (this.flags & BUDGET_PAUSED) !== 0;
+  }
   /** Some bytes arrived (first-data timeout). */
   private get gotData(): boolean {
     return (this.flags & GOT_DATA) !== 0;
   }
   private set gotData(on: boolean) {
     this.flags = on ? this.flags | GOT_DATA : this.flags & ~GOT_DATA;
+  }
+
+  // ---------------------------------------------------------------- BudgetMember
+
+  get heldInput(): number {
+    return this.reader === null ? 0 : this.reader.accounted;
+  }
+
+  get socketBuffered(): number {
+    return this.socket.readableLength;
+  }
+
+  setBudgetPaused(on: boolean): void {
+    this.flags = on ? this.flags | BUDGET_PAUSED : this.flags & ~BUDGET_PAUSED;
+    this.updateFlow();
+  }
+
+  shed(error: MemoryBudgetError): void {
+    if ((this.flags & BUDGET_PAUSED) !== 0) this.core.budget.behindPause -= Math.min(this.core.budget.behindPause, this.socket.readableLength);
+    this.flags &= ~BUDGET_PAUSED;
+    this.dropReader();
+    this.abort('memory-budget', error);
+  }
+
+  /** Bring the budget's input count up to date with the reader: O(1), after every read and dispatch. */
+  private syncInput(): void {
+    const r = this.reader;
+    if (r === null) return;
+    const d = r.bufferedBytes - r.accounted;
+    if (d === 0) return;
+    r.accounted += d;
+    const budget = this.core.budget;
+    budget.input += d;
+    if (d > 0) {
+      budget.changed();
+      if (budget.overSoft(r.accounted)) budget.pause(this);
+    }
+  }
+
+  /** Forget the reader and what it held (take its bytes out of the budget). */
+  private dropReader(): void {
+    const r = this.reader;
+    if (r === null) return;
+    this.core.budget.input -= r.accounted;
+    r.accounted = 0;
+    this.reader = null;
   }
 
   // ---------------------------------------------------------------- Connection view
@@ -641,7 +694,7 @@ export class ConnectionImpl implements Connection, SendOwner {
       this.out.drop();
       this.out = null;
     }
-    this.reader = null;
+    this.dropReader();
     this.decoder = null;
     this.core.connectionClosed(this);
     if (this.link !== undefined) this.link.onClosed(this, this.reason, this.error);
@@ -697,6 +750,7 @@ export class ConnectionImpl implements Connection, SendOwner {
     } finally {
       this.running = false;
     }
+    this.syncInput();
     if (this.busy) return;
     if (this.state === CLOSED) {
       if (!this.closeDelivered) this.deliverClose();
@@ -795,7 +849,7 @@ export class ConnectionImpl implements Connection, SendOwner {
    * frame (FrameTooLongError with a known length): a peer that sent one is not trusted further.
    */
   private frameFailed(cause: unknown): void {
-    this.reader = null;
+    this.dropReader();
     if (this.state !== OPEN || this.frameError !== undefined) return;
     const error = cause instanceof Error ? cause : new Error(String(cause));
     this.frameError = error;
@@ -811,7 +865,12 @@ export class ConnectionImpl implements Connection, SendOwner {
   private updateFlow(): void {
     const want =
       this.state === CLOSING ||
-      (this.state === OPEN && !this.busy && !this.appPaused && !this.shutdownRequested && this.frameError === undefined);
+      (this.state === OPEN &&
+        !this.busy &&
+        !this.appPaused &&
+        (this.flags & BUDGET_PAUSED) === 0 &&
+        !this.shutdownRequested &&
+        this.frameError === undefined);
     if (want) {
       if (this.socketPaused) {
         this.socketPaused = false;
@@ -871,7 +930,7 @@ export class ConnectionImpl implements Connection, SendOwner {
       // A whole sweep without traffic: the send path (nothing queued) and the read path (nothing
       // partial) go until next needed.
       if (this.out?.idle === true) this.out = null;
-      if (this.reader?.idle === true) this.reader = null;
+      if (this.reader?.idle === true) this.dropReader();
     }
     const o = this.core.opts;
     switch (this.state) {
@@ -900,7 +959,7 @@ export class ConnectionImpl implements Connection, SendOwner {
       );
       return;
     }
-    if (this.busy || this.appPaused) {
+    if (this.busy || this.appPaused || (this.flags & BUDGET_PAUSED) !== 0) {
       // Reading is stopped: read silence says nothing about the peer, and a paused socket cannot
       // see a heartbeat answer.
       this.lastRead = now;

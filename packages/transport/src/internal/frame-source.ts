@@ -10,6 +10,13 @@ export interface FrameSource {
   readonly bufferedBytes: number;
   /** Holds nothing, at a frame boundary: may be dropped and replaced by a new one on the same decoder. */
   readonly idle: boolean;
+  /** `bufferedBytes` as last added to the port's memory budget (kept here: only a reading connection has a reader). */
+  accounted: number;
+}
+
+/** A FrameReader that remembers what it added to the port's memory budget. */
+class AccountedReader extends FrameReader<unknown> implements FrameSource {
+  accounted = 0;
 }
 
 const PARTS = { spanning: 'parts' } as const;
@@ -20,5 +27,5 @@ const PARTS = { spanning: 'parts' } as const;
  * as views, not copies.
  */
 export function createFrameSource(decoder: Decoder<unknown>, parts: boolean): FrameSource {
-  return new FrameReader(decoder, parts ? PARTS : undefined);
+  return new AccountedReader(decoder, parts ? PARTS : undefined);
 }

@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import { parseCidr } from '../cidr.js';
 import { InvalidOptionError } from '../errors.js';
 import type { ConnectOptions, ListenOptions, PortOptions, ProxyHeaderTlv } from '../types.js';
+import { defaultMaxBufferedBytes } from './memory-budget.js';
 import { DEFAULT_HEADER_LIMIT, MIN_HEADER_LIMIT, V1, V2, V2_WIRE_MAX_BYTES } from './proxy-protocol.js';
 
 /** Port options with every default filled in. */
@@ -9,6 +10,7 @@ export interface ResolvedPortOptions {
   maxConnections: number;
   maxConnectionsPerSecond: number;
   maxConnectionsPerIp: number;
+  maxBufferedBytes: number;
   allow: BlockList | undefined;
   deny: BlockList | undefined;
   firstDataMs: number;
@@ -62,6 +64,7 @@ export function resolvePortOptions(options: PortOptions | undefined): ResolvedPo
     'maxConnectionsPerIp',
     'allow',
     'deny',
+    'maxBufferedBytes',
   ]) as NonNullable<PortOptions['limits']>;
   const timeouts = objectOrUndefined('timeouts', o.timeouts, [
     'firstDataMs',
@@ -94,6 +97,7 @@ export function resolvePortOptions(options: PortOptions | undefined): ResolvedPo
     maxConnections: num('limits.maxConnections', limits.maxConnections, Number.POSITIVE_INFINITY, 0, true),
     maxConnectionsPerSecond: num('limits.maxConnectionsPerSecond', limits.maxConnectionsPerSecond, Number.POSITIVE_INFINITY, 1, true),
     maxConnectionsPerIp: num('limits.maxConnectionsPerIp', limits.maxConnectionsPerIp, Number.POSITIVE_INFINITY, 1, true),
+    maxBufferedBytes: num('limits.maxBufferedBytes', limits.maxBufferedBytes, defaultMaxBufferedBytes(), 1, true),
     allow: blockList('limits.allow', limits.allow),
     deny: blockList('limits.deny', limits.deny),
     firstDataMs: num('timeouts.firstDataMs', timeouts.firstDataMs, 0, 0),

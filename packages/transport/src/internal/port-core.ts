@@ -2,6 +2,7 @@ import type { ResolvedPortOptions } from './options.js';
 import type { OutPool } from './out-pool.js';
 import type { ConnectionImpl } from './connection-impl.js';
 import type { SendQueue } from './send-queue.js';
+import type { MemoryBudget } from './memory-budget.js';
 
 /** What a connection needs from its port: options, the shared pool, counters and callbacks. */
 export interface PortCore {
@@ -16,6 +17,8 @@ export interface PortCore {
   queued: number;
   queuedPeak: number;
   connectionQueuedPeak: number;
+  /** The port-wide memory budget: readers add their held input to `budget.input`. */
+  readonly budget: MemoryBudget;
   /** Register a connection whose sends must be flushed at the end of this turn. */
   markDirty(queue: SendQueue): void;
   /** The connection finished opening (handshake/connect done). */

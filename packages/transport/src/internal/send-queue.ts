@@ -364,6 +364,7 @@ export class SendQueue implements RegionHolder {
     core.queued += n;
     if (core.queued > core.queuedPeak) core.queuedPeak = core.queued;
     if (this.queued > core.connectionQueuedPeak) core.connectionQueuedPeak = this.queued;
+    core.budget.changed();
     if (!this.dirty) core.markDirty(this);
     if (!this.aboveHigh && this.queued >= core.opts.highWaterMark) {
       // Offer the bytes to the kernel before calling the connection unwritable: writability is
@@ -386,6 +387,7 @@ export class SendQueue implements RegionHolder {
     const q = this.pendBytes + this.owner.socket.writableLength;
     this.core.queued += q - this.queued;
     this.queued = q;
+    this.core.budget.changed();
     if (this.aboveHigh && q <= this.core.opts.lowWaterMark) {
       this.aboveHigh = false;
       this.owner.drained();
