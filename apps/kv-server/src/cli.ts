@@ -1,4 +1,4 @@
-import { type HostPort, UsageError, addProxyProtocolFlags, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, proxyProtocolFromFlags, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, addProxyProtocolFlags, maxBufferedOption, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, proxyProtocolFromFlags, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
 import type { ProxyProtocolOptions } from '@iocp/transport';
 import { Command, Option } from 'commander';
 
@@ -10,6 +10,8 @@ export interface ServerConfig {
   readonly maxBulk: number;
   /** Concurrent connections; `undefined` = unlimited. */
   readonly maxConnections: number | undefined;
+  /** Memory budget (`limits.maxBufferedBytes`); `undefined` = the transport's default; `Infinity` = off. */
+  readonly maxBuffered: number | undefined;
   /** Close a connection without read or write progress for this long; 0 = off. */
   readonly idleTimeoutMs: number;
   /** How long shutdown lets queued replies drain before ending sockets. */
@@ -53,6 +55,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     )
     .addOption(new Option('--max-bulk <bytes>', 'longest bulk string (argument or value); suffixes k, m, g (default: 512m)').argParser(optionParser((t) => parseByteSize(t, 1, 2 ** 32))))
     .addOption(new Option('--max-connections <n>', 'concurrent connections (default: unlimited)').argParser(optionParser((t) => parseInteger(t, 1, 10_000_000))))
+    .addOption(maxBufferedOption())
     .addOption(new Option('--idle-timeout <ms>', 'close a connection without read or write progress for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
     .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued replies drain this long').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(5000))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain) file; turns TLS on, needs --tls-key'))
@@ -68,6 +71,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     listen: HostPort[];
     maxBulk?: number;
     maxConnections?: number;
+    maxBuffered?: number;
     idleTimeout: number;
     drainTimeout: number;
     tlsCert?: string;
@@ -86,6 +90,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       listen: o.listen.length > 0 ? o.listen : [parseHostPort(DEFAULT_LISTEN)],
       maxBulk: o.maxBulk ?? DEFAULT_MAX_BULK,
       maxConnections: o.maxConnections,
+      maxBuffered: o.maxBuffered,
       idleTimeoutMs: o.idleTimeout,
       drainMs: o.drainTimeout,
       tls: o.tlsCert === undefined ? undefined : readTlsKeyPair(o.tlsCert, o.tlsKey as string),

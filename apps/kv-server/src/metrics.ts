@@ -1,4 +1,6 @@
+import { type ScrapeSource, registerHealthMetrics, registerMemoryBudgetMetrics } from '@iocp/cli-support';
 import type { PortStats } from '@iocp/transport';
+import { Registry } from 'prom-client';
 import type { StoreStats } from './store.js';
 
 /** Prometheus text exposition (format 0.0.4) of the server's counters. */
@@ -23,4 +25,22 @@ export function renderMetrics(port: PortStats, store: StoreStats): string {
   out.push('# HELP iocp_kv_closed_connections_total Closed connections by reason.', '# TYPE iocp_kv_closed_connections_total counter');
   for (const [reason, n] of Object.entries(port.connections.closed).sort()) out.push(`iocp_kv_closed_connections_total{reason="${reason}"} ${n}`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * kv-server's scrape: its own series ({@link renderMetrics}) followed by process health
+ * (event-loop delay percentiles, heap, handles, RSS — prom-client's default collectors) and the
+ * transport's memory budget (`iocp_memory_*`), one stats snapshot per scrape.
+ */
+export function kvServerScrape(port: () => PortStats, store: () => StoreStats): ScrapeSource {
+  const registry = new Registry();
+  registerHealthMetrics(registry);
+  let snapshot: PortStats | undefined;
+  registerMemoryBudgetMetrics(registry, () => snapshot?.memory);
+  return async () => {
+    snapshot = port();
+    const own = renderMetrics(snapshot, store());
+    const health = await registry.metrics();
+    return { contentType: registry.contentType, body: `${own}${health}` };
+  };
 }

@@ -25,7 +25,7 @@ export interface KvServer {
 /** Open every listener with the RESP codec and the command table. Closes the port if one fails. */
 export async function startKvServer(config: ServerConfig, log: Logger): Promise<KvServer> {
   const port = new CompletionPort({
-    limits: { maxConnections: config.maxConnections ?? Number.POSITIVE_INFINITY },
+    limits: { maxConnections: config.maxConnections ?? Number.POSITIVE_INFINITY, maxBufferedBytes: config.maxBuffered },
     timeouts: { idleMs: config.idleTimeoutMs },
     // A reply can carry one max-size value (GET); a connection is closed when its queued replies
     // pass this (a client that pipelines reads of large values without reading the replies).
