@@ -1,4 +1,5 @@
-import { type HostPort, UsageError, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import { type HostPort, UsageError, addProxyProtocolFlags, maxBufferedOption, optionParser, parseByteSize, parseCommandLine, parseHostPort, parseInteger, proxyProtocolFromFlags, readTlsKeyPair, reportingCommand } from '@iocp/cli-support';
+import type { ProxyProtocolOptions } from '@iocp/transport';
 import { Command, Option } from 'commander';
 
 /** Everything the server needs, validated. Produced by {@link parseServerArgs}. */
@@ -9,6 +10,8 @@ export interface ServerConfig {
   readonly maxBulk: number;
   /** Concurrent connections; `undefined` = unlimited. */
   readonly maxConnections: number | undefined;
+  /** Memory budget (`limits.maxBufferedBytes`); `undefined` = the transport's default; `Infinity` = off. */
+  readonly maxBuffered: number | undefined;
   /** Close a connection without read or write progress for this long; 0 = off. */
   readonly idleTimeoutMs: number;
   /** How long shutdown lets queued replies drain before ending sockets. */
@@ -19,6 +22,8 @@ export interface ServerConfig {
   readonly metrics: HostPort | undefined;
   /** pino level for stderr logs. */
   readonly logLevel: string;
+  /** `--proxy-protocol` with its `--trusted-proxy` blocks: every listener reads a PROXY header first. */
+  readonly proxyProtocol: ProxyProtocolOptions | undefined;
 }
 
 /** Run with a config, or exit now (help/version printed) with a code. */
@@ -50,6 +55,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     )
     .addOption(new Option('--max-bulk <bytes>', 'longest bulk string (argument or value); suffixes k, m, g (default: 512m)').argParser(optionParser((t) => parseByteSize(t, 1, 2 ** 32))))
     .addOption(new Option('--max-connections <n>', 'concurrent connections (default: unlimited)').argParser(optionParser((t) => parseInteger(t, 1, 10_000_000))))
+    .addOption(maxBufferedOption())
     .addOption(new Option('--idle-timeout <ms>', 'close a connection without read or write progress for this long; 0 = off').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(0))
     .addOption(new Option('--drain-timeout <ms>', 'on SIGINT/SIGTERM, let queued replies drain this long').argParser(optionParser((t) => parseInteger(t, 0, MAX_MS))).default(5000))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain) file; turns TLS on, needs --tls-key'))
@@ -57,6 +63,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     .addOption(new Option('--workers <n>', 'processes; only 1 (one coherent key space, see README)').argParser(optionParser((t) => parseInteger(t, 1, 256))).default(1))
     .addOption(new Option('--metrics <host:port>', 'serve Prometheus text at http://HOST:PORT/metrics (prints "metrics HOST:PORT")').argParser(optionParser(parseHostPort)))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'));
+  addProxyProtocolFlags(program);
   const outcome = parseCommandLine(program, argv);
   if (outcome.kind === 'exit') return outcome;
   if (program.args.length > 0) throw new UsageError(`unexpected argument '${program.args[0]}'`);
@@ -64,6 +71,7 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     listen: HostPort[];
     maxBulk?: number;
     maxConnections?: number;
+    maxBuffered?: number;
     idleTimeout: number;
     drainTimeout: number;
     tlsCert?: string;
@@ -71,6 +79,8 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
     workers: number;
     metrics?: HostPort;
     logLevel: string;
+    proxyProtocol?: boolean;
+    trustedProxy?: string[];
   }>();
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   if (o.workers > 1) throw new UsageError(WORKERS_REFUSED);
@@ -80,11 +90,13 @@ export function parseServerArgs(argv: readonly string[], write: (text: string) =
       listen: o.listen.length > 0 ? o.listen : [parseHostPort(DEFAULT_LISTEN)],
       maxBulk: o.maxBulk ?? DEFAULT_MAX_BULK,
       maxConnections: o.maxConnections,
+      maxBuffered: o.maxBuffered,
       idleTimeoutMs: o.idleTimeout,
       drainMs: o.drainTimeout,
       tls: o.tlsCert === undefined ? undefined : readTlsKeyPair(o.tlsCert, o.tlsKey as string),
       metrics: o.metrics,
       logLevel: o.logLevel,
+      proxyProtocol: proxyProtocolFromFlags(o),
     },
   };
 }

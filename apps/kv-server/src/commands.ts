@@ -13,7 +13,7 @@ import {
   VerbatimString,
 } from '@iocp/resp';
 import { addInt64, intValue, parseInt64, valueAsInt } from './integers.js';
-import { type KvStore, keepValue } from './store.js';
+import { type KvStore, keepValue, valueReply } from './store.js';
 
 /** The Redis version whose command semantics kv-server follows (reported by HELLO and INFO). */
 export const REDIS_COMPAT_VERSION = '7.0.0';
@@ -161,7 +161,10 @@ export function createCommands(store: KvStore, server: ServerInfo): RespRouter<C
       if (n === undefined) return WRONG_INT;
       return n === 0 ? OK : new ErrorReply('ERR DB index is out of range');
     }, { flags: ['loading', 'stale', 'fast'] })
-    .command('get', 2, (args) => store.get(args.latin1(1)) ?? null, ro)
+    .command('get', 2, (args) => {
+      const v = store.get(args.latin1(1));
+      return v === undefined ? null : valueReply(v);
+    }, ro)
     .command('set', -3, (args) => set(store, args), { ...rw, flags: ['write', 'denyoom'] })
     .command('del', -2, (args) => {
       let n = 0;
@@ -181,7 +184,10 @@ export function createCommands(store: KvStore, server: ServerInfo): RespRouter<C
     }, rw)
     .command('mget', -2, (args) => {
       const out: RespValue[] = new Array(args.length - 1);
-      for (let i = 1; i < args.length; i++) out[i - 1] = store.get(args.latin1(i)) ?? null;
+      for (let i = 1; i < args.length; i++) {
+        const v = store.get(args.latin1(i));
+        out[i - 1] = v === undefined ? null : valueReply(v);
+      }
       return out;
     }, { flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, keyStep: 1 })
     .command('mset', -3, (args) => {

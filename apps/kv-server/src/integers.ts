@@ -29,6 +29,7 @@ export function parseInt64(bytes: Buffer | string): number | bigint | undefined 
 
 /** Parse a stored value as an integer (INCR); `undefined` when it is not one. */
 export function valueAsInt(v: Value): number | bigint | undefined {
+  if (typeof v === 'number') return v;
   if (v instanceof BulkString) return v.latin1.length > 20 ? undefined : parseInt64(v.latin1);
   return parseInt64(v);
 }
@@ -44,7 +45,7 @@ export function addInt64(a: number | bigint, b: number | bigint): number | bigin
   return Number.isSafeInteger(Number(r)) && BigInt(Number(r)) === r ? Number(r) : r;
 }
 
-/** The integer as a stored value. */
-export function intValue(n: number | bigint): BulkString {
-  return new BulkString(String(n));
+/** The integer as a stored value: a safe integer as it is, a larger one as its decimal text. */
+export function intValue(n: number | bigint): Value {
+  return typeof n === 'number' ? n : new BulkString(String(n));
 }

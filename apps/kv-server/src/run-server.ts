@@ -1,7 +1,7 @@
-import { type MetricsServer, exitAfterFlush, runMain, startMetricsServer, textScrape } from '@iocp/cli-support';
+import { type MetricsServer, exitAfterFlush, runMain, startMetricsServer } from '@iocp/cli-support';
 import pino from 'pino';
 import { parseServerArgs } from './cli.js';
-import { renderMetrics } from './metrics.js';
+import { kvServerScrape } from './metrics.js';
 import { type KvServer, startKvServer } from './server.js';
 import { onStopSignal } from './stop-signal.js';
 
@@ -42,7 +42,7 @@ async function main(): Promise<number | undefined> {
     server = await startKvServer(c, log);
     if (c.metrics) {
       const s = server;
-      metrics = await startMetricsServer(c.metrics, textScrape(() => renderMetrics(s.port.stats(), s.store.stats())));
+      metrics = await startMetricsServer(c.metrics, kvServerScrape(() => s.port.stats(), () => s.store.stats()));
     }
   } catch (error) {
     if (stopping) return undefined;

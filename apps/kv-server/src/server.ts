@@ -1,5 +1,5 @@
-import { type RespHandler, resp } from '@iocp/resp';
-import { CompletionPort, type Listener } from '@iocp/transport';
+import { type RespClient, type RespReply, type RespRequest, resp } from '@iocp/resp';
+import { CompletionPort, type Handler, type Listener, type PeerInfo, formatEndpoint } from '@iocp/transport';
 import type { Logger } from 'pino';
 import type { ServerConfig } from './cli.js';
 import { type ClientState, createCommands } from './commands.js';
@@ -25,7 +25,7 @@ export interface KvServer {
 /** Open every listener with the RESP codec and the command table. Closes the port if one fails. */
 export async function startKvServer(config: ServerConfig, log: Logger): Promise<KvServer> {
   const port = new CompletionPort({
-    limits: { maxConnections: config.maxConnections ?? Number.POSITIVE_INFINITY },
+    limits: { maxConnections: config.maxConnections ?? Number.POSITIVE_INFINITY, maxBufferedBytes: config.maxBuffered },
     timeouts: { idleMs: config.idleTimeoutMs },
     // A reply can carry one max-size value (GET); a connection is closed when its queued replies
     // pass this (a client that pipelines reads of large values without reading the replies).
@@ -43,17 +43,36 @@ export async function startKvServer(config: ServerConfig, log: Logger): Promise<
     totalCommands: () => port.stats().messagesIn,
   });
   const codec = resp({ maxBulkLength: config.maxBulk });
-  const handler: RespHandler<ClientState> = {
-    ...router.handler(),
+  const routed = router.handler();
+  // With --proxy-protocol, remoteAddress/remotePort are the client the header named and
+  // proxyAddress the balancer: logs name both.
+  const handler: Handler<RespClient<ClientState>, RespRequest, RespReply> = {
+    ...routed,
+    onOpen(conn) {
+      routed.onOpen(conn);
+      if (log.isLevelEnabled('debug')) {
+        const proxy = conn.proxyAddress === undefined ? {} : { proxy: formatEndpoint(conn.proxyAddress, conn.proxyPort ?? 0) };
+        log.debug({ handle: conn.handle, peer: formatEndpoint(conn.remoteAddress, conn.remotePort), ...proxy }, 'connection open');
+      }
+    },
     onClose(conn, reason, error) {
       if (reason !== 'peer-closed' && reason !== 'local' && reason !== 'shutdown') {
-        log.info({ handle: conn.handle, reason, err: error?.message }, 'connection closed');
+        log.info({ handle: conn.handle, peer: formatEndpoint(conn.remoteAddress, conn.remotePort), reason, err: error?.message }, 'connection closed');
       }
+    },
+    // A refused PROXY header never becomes a connection: logged here, once per socket.
+    onProxyHeaderError(peer: PeerInfo, error: Error) {
+      log.info({ proxy: formatEndpoint(peer.remoteAddress, peer.remotePort), reason: 'proxy-header', err: error.message }, 'connection refused');
     },
   };
   for (const at of config.listen) {
     try {
-      listeners.push(await port.listen({ host: at.host, port: at.port, codec, ...(config.tls ? { tls: config.tls } : {}) }, handler));
+      listeners.push(
+        await port.listen(
+          { host: at.host, port: at.port, codec, ...(config.tls ? { tls: config.tls } : {}), ...(config.proxyProtocol ? { proxyProtocol: config.proxyProtocol } : {}) },
+          handler,
+        ),
+      );
     } catch (error) {
       await port.close({ drainMs: 0 }).catch(() => {});
       throw error;
@@ -61,7 +80,7 @@ export async function startKvServer(config: ServerConfig, log: Logger): Promise<
   }
   const sweep = setInterval(() => store.sweep(), SWEEP_INTERVAL_MS);
   sweep.unref();
-  log.info({ listeners: listeners.map((l) => l.address), maxBulk: config.maxBulk, tls: config.tls !== undefined }, 'kv-server ready');
+  log.info({ listeners: listeners.map((l) => l.address), maxBulk: config.maxBulk, tls: config.tls !== undefined, proxyProtocol: config.proxyProtocol?.trusted }, 'kv-server ready');
   return {
     port,
     store,

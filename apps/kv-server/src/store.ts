@@ -1,7 +1,16 @@
 import { BulkString, type RespRequest } from '@iocp/resp';
 
-/** A stored value: a copy in the JS heap ({@link BulkString}) or a Buffer (see {@link keepValue}). */
-export type Value = BulkString | Buffer;
+/**
+ * A stored value: a copy in the JS heap ({@link BulkString}) or a Buffer (see {@link keepValue}),
+ * or — what INCR/DECR/INCRBY store — a safe integer as a number, like Redis' integer encoding:
+ * the next INCR neither parses nor formats it; a read replies its decimal text ({@link valueReply}).
+ */
+export type Value = BulkString | Buffer | number;
+
+/** A value as its reply: a bulk string (an integer as its decimal text). */
+export function valueReply(v: Value): BulkString | Buffer {
+  return typeof v === 'number' ? new BulkString(String(v)) : v;
+}
 
 /**
  * Values at most this long are copied into the JS heap as a one-byte string ({@link BulkString}):
@@ -25,11 +34,6 @@ export function keepValue(req: RespRequest, i: number): Value {
   if (n * 2 >= req.buffer.buffer.byteLength) return req.arg(i);
   if (n <= HEAP_COPY_MAX) return new BulkString(req.latin1(i));
   return Buffer.from(req.arg(i));
-}
-
-/** The bytes of a value (a Buffer view for a Buffer, a latin1 decode for a BulkString). */
-export function valueBytes(v: Value): Buffer {
-  return v instanceof BulkString ? v.toBuffer() : v;
 }
 
 /** Counters for INFO and metrics. */

@@ -9,7 +9,7 @@ afterEach(killStarted);
 
 describe('kv-server as a process', () => {
   it('prints one listening line per --listen in flag order, then the metrics line; serves /metrics', async () => {
-    const kv = await startKv(['--listen', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0'], 2);
+    const kv = await startKv(['--listen', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--max-buffered', '48m'], 2);
     expect(kv.lines).toHaveLength(2);
     const [, second] = kv.lines.map((l) => Number(/:(\d+)$/.exec(l)?.[1]));
     const r = new Redis({ host: '127.0.0.1', port: second as number, lazyConnect: true });
@@ -23,6 +23,12 @@ describe('kv-server as a process', () => {
     expect(text).toMatch(/^iocp_kv_keys 1$/m);
     expect(text).toMatch(/^iocp_kv_keyspace_hits_total 1$/m);
     expect(text).toMatch(/^iocp_kv_commands_total [1-9]\d*$/m);
+    // process health and the memory budget (--max-buffered)
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    expect(text).toMatch(/^nodejs_active_handles_total \d/m);
+    expect(text).toMatch(new RegExp(`^iocp_memory_budget_bytes ${48 * 1024 * 1024}$`, 'm'));
+    expect(text).toMatch(/^iocp_memory_sheds_total 0$/m);
   });
 
   it('refuses --workers above 1 with one line and exit 2 (one process, one key space)', async () => {
@@ -32,8 +38,11 @@ describe('kv-server as a process', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('refuses unknown flags and half a TLS pair with exit 2', async () => {
+  it('refuses unknown flags, a bad --max-buffered and half a TLS pair with exit 2', async () => {
     expect((await runNode(KV_SERVER, ['--nope'], { timeoutMs: 30_000 })).code).toBe(2);
+    const budget = await runNode(KV_SERVER, ['--max-buffered', '1k'], { timeoutMs: 30_000 });
+    expect(budget.code).toBe(2);
+    expect(budget.stderr).toMatch(/^kv-server: IOCP_ERR_USAGE: .*--max-buffered.*\n$/);
     const tls = await runNode(KV_SERVER, ['--tls-cert', 'x.pem'], { timeoutMs: 30_000 });
     expect(tls.code).toBe(2);
     expect(tls.stderr).toContain('--tls-cert and --tls-key go together');

@@ -12,6 +12,7 @@
  * @property {Backend[]} servers    The instances behind it.
  * @property {1 | 2} proxyVersion   PROXY protocol version sent to the servers (send-proxy / send-proxy-v2).
  * @property {string} [statsSocket] Unix socket for `show stat` (the tests read server states from it).
+ * @property {string} [name]        Frontend name; the backend is `<name>_servers` (default `echo`).
  */
 
 /**
@@ -23,6 +24,7 @@
  */
 export function haproxyConfig(o) {
   const send = o.proxyVersion === 2 ? 'send-proxy-v2' : 'send-proxy';
+  const name = o.name ?? 'echo';
   const lines = [
     'global',
     '    maxconn 4096',
@@ -37,11 +39,11 @@ export function haproxyConfig(o) {
     '    retries 3',
     '    option redispatch 1',
     '',
-    'frontend echo',
+    `frontend ${name}`,
     `    bind ${o.bind}`,
-    '    default_backend echo_servers',
+    `    default_backend ${name}_servers`,
     '',
-    'backend echo_servers',
+    `backend ${name}_servers`,
     '    balance roundrobin',
     `    default-server ${send} check check-send-proxy inter 200ms fall 1 rise 1`,
     ...o.servers.map((s) => `    server ${s.name} ${s.address}`),

@@ -1,5 +1,5 @@
 /**
- * Processes behind and in front of a balancer on loopback: echo and file servers, haproxy,
+ * Processes behind and in front of a balancer on loopback: echo, file and kv servers, haproxy,
  * nginx and the stress tool. Every child is tracked and killed by PID ({@link killAll}); every
  * wait polls a condition with a deadline (no sleeps standing in for readiness).
  */
@@ -13,6 +13,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const ECHO_SERVER = join(ROOT, 'apps/echo-server/bin/echo-server.js');
 export const FILE_SERVER = join(ROOT, 'apps/file-server/bin/file-server.js');
 export const STRESS = join(ROOT, 'apps/stress/bin/stress.js');
+export const KV_SERVER = join(ROOT, 'apps/kv-server/bin/kv-server.js');
 
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const children = new Set();
@@ -173,6 +174,11 @@ export function startEchoServer(port, extra = [], cpu = undefined) {
     ['--listen', `127.0.0.1:${port}`, '--metrics', '127.0.0.1:0', '--proxy-protocol', '--trusted-proxy', '127.0.0.1/32', ...extra],
     cpu,
   );
+}
+
+/** A kv-server instance behind the balancer: PROXY protocol from 127.0.0.1, metrics on. */
+export function startKvServer(port, extra = []) {
+  return startApp(KV_SERVER, ['--listen', `127.0.0.1:${port}`, '--metrics', '127.0.0.1:0', '--proxy-protocol', '--trusted-proxy', '127.0.0.1/32', ...extra]);
 }
 
 /** GET /metrics of `address` and return the value of `series` (0 when absent). */
